@@ -1,0 +1,92 @@
+"""The training configuration: command line, files, types and the errors a user meets."""
+
+import dataclasses
+import json
+
+import pytest
+
+from ts_diffusion_wavelet.training import TrainingConfig, format_help, parse_config
+
+
+def test_defaults_follow_the_original_design():
+    config = parse_config([])
+    assert (config.window_size, config.wavelet, config.num_scales, config.image_size) == (256, "morl", 128, 128)
+    assert (config.train_batch_size, config.num_epochs, config.learning_rate) == (16, 10, 1e-4)
+    assert config.data == "eurusd"
+
+
+def test_command_line_overrides_with_the_field_names():
+    config = parse_config(
+        ["--window_size", "128", "--columns", "Open,Close", "--use_ema", "false", "--snr_gamma", "5", "--push_to_hub",
+         "--hub_model_id", "me/model", "--max_train_steps=30"]
+    )
+    assert config.window_size == 128 and config.columns == ["Open", "Close"] and config.use_ema is False
+    assert config.snr_gamma == 5.0 and config.push_to_hub is True and config.max_train_steps == 30
+
+
+def test_list_option_accepts_space_separated_values():
+    assert parse_config(["--columns", "pollution", "temp"]).columns == ["pollution", "temp"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--window_sise", "3"], "Unknown option '--window_sise' in the command line. Did you mean '--window_size'?"),
+        (["--window_size", "abc"], "--window_size expects an integer, got 'abc'."),
+        (["--learning_rate", "fast"], "--learning_rate expects a number, got 'fast'."),
+        (["--use_ema", "maybe"], "--use_ema expects true or false, got 'maybe'."),
+        (["--beta_schedule", "quad"], "--beta_schedule must be one of linear, cosine, sigmoid; got 'quad'."),
+        (["--sampler", "plms"], "--sampler must be one of ddpm, ddim, dpmsolver, unipc, euler_a; got 'plms'."),
+        (["--stride", "0"], "--stride must be at least 1, got 0."),
+        (["--validation_fraction", "1.5"], r"--validation_fraction must be in \[0, 1\), got 1.5."),
+        (["--push_to_hub"], "--push_to_hub needs --hub_model_id user/name."),
+        (["--window_size"], r"--window_size needs a value \(an integer\)."),
+        (["stray"], "Unexpected argument 'stray'"),
+    ],
+)
+def test_bad_flags_get_clear_errors(argv, message):
+    with pytest.raises(ValueError, match=message):
+        parse_config(argv)
+
+
+def test_yaml_file_then_flags(tmp_path):
+    path = tmp_path / "run.yaml"
+    path.write_text("window_size: 64\nlearning_rate: 0.0003\ncolumns: [a, b]\n")
+    config = parse_config(["--config", str(path), "--window_size", "32"])
+    assert (config.window_size, config.learning_rate, config.columns) == (32, 3e-4, ["a", "b"])
+
+
+def test_json_file_round_trips_the_whole_config(tmp_path):
+    original = dataclasses.replace(TrainingConfig(), window_size=64, columns=["x"], snr_gamma=5.0)
+    path = tmp_path / "run.json"
+    path.write_text(json.dumps(original.to_dict()))
+    assert parse_config(["--config", str(path)]) == original
+    assert TrainingConfig.from_dict(original.to_dict()) == original
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("bogus: 1\n", "Unknown option 'bogus' in .*run.yaml"),
+        ("window_size: 64.5\n", "'window_size' in .*run.yaml expects an integer, got 64.5."),
+        ("- a\n- b\n", "must hold a mapping of option names"),
+        ("window_size: [1\n", "Cannot read config file"),
+    ],
+)
+def test_bad_config_files(tmp_path, content, message):
+    path = tmp_path / "run.yaml"
+    path.write_text(content)
+    with pytest.raises(ValueError, match=message):
+        parse_config(["--config", str(path)])
+
+
+def test_missing_config_file_is_named(tmp_path):
+    with pytest.raises(FileNotFoundError, match="nope.yaml' does not exist"):
+        parse_config(["--config", str(tmp_path / "nope.yaml")])
+
+
+def test_help_lists_every_field_with_its_help():
+    text = format_help()
+    for field in dataclasses.fields(TrainingConfig):
+        assert f"--{field.name} " in text
+        assert field.metadata["help"] in text

@@ -1,0 +1,104 @@
+"""The training configuration: one typed dataclass, the same names on the command line, in files and in JSON."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..models import MODEL_PRESETS
+from ..schedulers import SCHEDULER_NAMES
+
+
+def _option(default: Any, help: str, choices: tuple[Any, ...] | None = None) -> Any:
+    metadata = {"help": help, "choices": choices}
+    if isinstance(default, (list, dict)):
+        return field(default_factory=lambda: type(default)(default), metadata=metadata)
+    return field(default=default, metadata=metadata)
+
+
+@dataclass
+class TrainingConfig:
+    """Everything a training run needs; saved with every checkpoint and with the exported pipeline."""
+
+    # --- data ---------------------------------------------------------------------------------------------
+    data: str = _option("eurusd", "A CSV/Parquet path, a `datasets` directory or Hub name, or a bundled name (eurusd, pollution).")
+    columns: list[str] | None = _option(None, "Columns to model (comma-separated); default: all numeric columns.")
+    time_column: str | None = _option("auto", "Column with timestamps ('auto' detects date/time; 'none' for no time column).")
+    dataset_split: str = _option("train", "Split to read from a `datasets` dataset.")
+    target_transform: str = _option("log_return", "Per-channel target: none, diff or log_return (prices must be positive).", ("none", "diff", "log_return"))
+    scaling: str = _option("standard", "Per-channel scaling fitted on the training split.", ("standard", "minmax", "none"))
+    nan_policy: str = _option("error", "What to do with NaN/inf: error, drop or ffill (counts are reported).", ("error", "drop", "ffill"))
+    categorical: str = _option("error", "Categorical columns: error, onehot or drop.", ("error", "onehot", "drop"))
+    window_size: int = _option(256, "Samples per training window (the original design's 256).")
+    # Stride 64 gives ~107 windows of EUR/USD, too few to learn rather than memorise; overlapping windows are
+    # still distinct samples for the model (different phase of the same history).
+    stride: int = _option(4, "Step between consecutive windows.")
+    validation_fraction: float = _option(0.1, "Last share of the series held out for validation (split by time).")
+
+    # --- representation and model ------------------------------------------------------------------------
+    representation: str = _option("scalogram", "scalogram (UNet2DModel on Morlet CWT images) or raw (UNet1DModel).", ("scalogram", "raw"))
+    wavelet: str = _option("morl", "Mother wavelet: morl (real Morlet) or cmorB-C (complex Morlet, e.g. cmor1.5-1.0).")
+    num_scales: int = _option(128, "Wavelet scales (log-spaced from the Nyquist scale).")
+    image_size: int = _option(128, "Height of the scalogram image (scales are resized to it) and its width when square.")
+    image_width: int | None = _option(None, "Width of the scalogram image; default: the layout's natural width.")
+    time_layout: str = _option("fold", "How time meets the image width: fold (lossless, time folded into channels), resize or none.", ("fold", "resize", "none"))
+    model_preset: str = _option("small", "UNet size.", MODEL_PRESETS)
+
+    # --- diffusion ----------------------------------------------------------------------------------------
+    num_train_timesteps: int = _option(1000, "Diffusion steps of the training schedule.")
+    beta_schedule: str = _option("linear", "Noise schedule.", ("linear", "cosine", "sigmoid"))
+    prediction_type: str = _option("epsilon", "What the UNet predicts.", ("epsilon", "v_prediction", "sample"))
+    snr_gamma: float | None = _option(None, "Min-SNR loss weighting gamma (5.0 is the paper's value); none to disable.")
+    sampler: str = _option("ddpm", "Scheduler saved with the pipeline for sampling.", SCHEDULER_NAMES)
+
+    # --- optimisation -------------------------------------------------------------------------------------
+    train_batch_size: int = _option(16, "Windows per batch per process.")
+    num_epochs: int = _option(10, "Passes over the training windows (ignored when max_train_steps is set).")
+    max_train_steps: int | None = _option(None, "Stop after this many optimizer steps (overrides num_epochs).")
+    learning_rate: float = _option(1e-4, "Peak learning rate of AdamW.")
+    lr_scheduler: str = _option("cosine", "Learning-rate schedule after warm-up.", ("constant", "linear", "cosine", "constant_with_warmup"))
+    lr_warmup_steps: int = _option(200, "Linear warm-up steps.")
+    adam_beta1: float = _option(0.95, "AdamW beta1.")
+    adam_beta2: float = _option(0.999, "AdamW beta2.")
+    adam_weight_decay: float = _option(1e-6, "AdamW weight decay.")
+    adam_epsilon: float = _option(1e-8, "AdamW epsilon.")
+    gradient_accumulation_steps: int = _option(1, "Batches accumulated per optimizer step.")
+    max_grad_norm: float = _option(1.0, "Gradient clipping norm (0 disables).")
+    mixed_precision: str = _option("no", "Mixed precision: no, fp16 (GPU) or bf16.", ("no", "fp16", "bf16"))
+    use_ema: bool = _option(True, "Keep an EMA of the weights and export it.")
+    ema_max_decay: float = _option(0.9999, "EMA decay ceiling.")
+    ema_inv_gamma: float = _option(1.0, "EMA warm-up inverse gamma.")
+    ema_power: float = _option(0.75, "EMA warm-up power.")
+    seed: int = _option(0, "Seed of the data order, the noise and the initial weights.")
+    dataloader_num_workers: int = _option(0, "DataLoader worker processes.")
+
+    # --- checkpoints, logging, validation -----------------------------------------------------------------
+    output_dir: str = _option("outputs/ts-diffusion-wavelet", "Where checkpoints, logs and the final pipeline go.")
+    overwrite_output_dir: bool = _option(False, "Allow a new run to reuse an output_dir that already holds a pipeline.")
+    checkpointing_steps: int = _option(500, "Save a resumable checkpoint every N optimizer steps.")
+    checkpoints_total_limit: int | None = _option(3, "Keep at most this many checkpoints (oldest deleted).")
+    resume_from_checkpoint: str | None = _option(None, "'latest' or a checkpoint path to continue from.")
+    logger: str = _option("tensorboard", "Accelerate tracker.", ("tensorboard", "wandb", "none"))
+    logging_steps: int = _option(10, "Log loss and learning rate every N steps.")
+    validation_steps: int = _option(500, "Validation loss and a sample plot every N steps (0 disables).")
+    num_validation_samples: int = _option(4, "Windows generated for the validation plot.")
+    validation_inference_steps: int = _option(25, "Sampler steps for validation samples (DDIM).")
+
+    # --- hub ----------------------------------------------------------------------------------------------
+    push_to_hub: bool = _option(False, "Upload the final pipeline with a model card.")
+    hub_model_id: str | None = _option(None, "Hub repo id, e.g. user/eurusd-scalogram-diffusion.")
+    hub_token: str | None = _option(None, "Hub token (default: the logged-in one).")
+    hub_private: bool = _option(False, "Create the Hub repo as private.")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The configuration as plain data (JSON-ready)."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any], *, source: str = "config") -> TrainingConfig:
+        """Build a configuration from plain data, checking names and types; see [`parse_config`]."""
+        from .config_parsing import config_from_mapping
+
+        return config_from_mapping(values, source=source)
+
