@@ -9,6 +9,8 @@ import pandas as pd
 
 # A text column with at most this many distinct values is a category; more is free text (an id, a comment).
 MAX_CATEGORIES = 32
+# A text column in which at least this share of values parses as numbers is numeric data with stray markers.
+MOSTLY_NUMBERS = 0.9
 CategoricalPolicy = Literal["error", "onehot", "drop"]
 CATEGORICAL_POLICIES = ("error", "onehot", "drop")
 ColumnKind = Literal["numeric", "numeric_text", "categorical", "text"]
@@ -25,15 +27,19 @@ def classify_column(values: pd.Series) -> ColumnKind:
 
     Returns:
         `"numeric"` (numbers or booleans), `"numeric_text"` (text in which every present value parses as a number),
-        `"categorical"` (a `category` dtype, or text with at most `MAX_CATEGORIES` distinct values) or `"text"`.
+        `"categorical"` (a `category` dtype, or text with at most `MAX_CATEGORIES` distinct values) or `"text"`
+        (free text, or mostly numbers with a few non-numbers).
     """
     if isinstance(values.dtype, pd.CategoricalDtype):
         return "categorical"
     if pd.api.types.is_numeric_dtype(values):
         return "numeric"
     present = values.dropna()
-    if len(present) and pd.to_numeric(present, errors="coerce").notna().all():
+    parsed = pd.to_numeric(present, errors="coerce").notna()
+    if len(present) and parsed.all():
         return "numeric_text"
+    if len(present) and parsed.mean() >= MOSTLY_NUMBERS:
+        return "text"  # numbers with a few stray markers ("N/A", "-"): see `describe_non_numeric`
     if present.nunique() <= MAX_CATEGORIES:
         return "categorical"
     return "text"
@@ -45,7 +51,7 @@ def describe_non_numeric(values: pd.Series) -> str:
     numbers = pd.to_numeric(present, errors="coerce")
     not_numbers = present[numbers.isna()]
     examples = ", ".join(repr(v) for v in not_numbers.unique()[:5])
-    if numbers.notna().mean() >= 0.9:
+    if numbers.notna().mean() >= MOSTLY_NUMBERS:
         return (
             f"column {values.name!r} is text: mostly numbers, but {len(not_numbers)} values are not ({examples}). If "
             f"those mark missing data, pass `missing_values={{{values.name!r}: [...]}}` with them; otherwise fix them"

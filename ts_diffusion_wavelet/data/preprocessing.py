@@ -327,8 +327,8 @@ def _as_levels(
     if bad.size:
         row, channel = (int(i) for i in bad[0])
         raise ValueError(
-            f"Levels contain {len(bad)} NaN/inf values (first: {values[row, channel]!r} in {names[channel]!r} at row "
-            f"{row}). Clean the data first (`nan_policy=` in `prepare_windows` / `clean_frame`)."
+            f"Levels contain {len(bad)} NaN/inf values (first: {float(values[row, channel])!r} in {names[channel]!r} "
+            f"at row {row}). Clean the data first (`nan_policy=` in `prepare_windows` / `clean_frame`)."
         )
     return values, names, index
 

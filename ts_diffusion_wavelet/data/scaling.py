@@ -58,8 +58,8 @@ def fit_scaling(
         if kind != "none" and (np.ptp(column) == 0 or not scale[channel] > 0):
             raise ValueError(
                 f"Channel {channel_names[channel]!r} is constant on the training split (every value is "
-                f"{column[0]!r} after the target transform), so scaling={kind!r} would divide by zero. Leave the "
-                f"column out with `columns=`, or use scaling={{{channel_names[channel]!r}: 'none'}}."
+                f"{float(column[0])!r} after the target transform), so scaling={kind!r} would divide by zero. Leave "
+                f"the column out with `columns=`, or use scaling={{{channel_names[channel]!r}: 'none'}}."
             )
     return loc, scale
 

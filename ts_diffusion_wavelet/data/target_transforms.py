@@ -43,7 +43,7 @@ def check_positive(
             where = f"row {row}" + (f" ({index[row]})" if index is not None else "")
             raise ValueError(
                 f"target_transform='log_return' needs positive prices, but column {name!r} has value "
-                f"{levels[row, channel]!r} at {where} ({bad.size} non-positive values in all). Use "
+                f"{float(levels[row, channel])!r} at {where} ({bad.size} non-positive values in all). Use "
                 f"target_transform={{{name!r}: 'diff'}} (or 'none') for this column, or fix the data."
             )
 

@@ -150,7 +150,7 @@ def describe_spacing(times: pd.Series) -> str:
     business_daily = bool(
         is_datetime
         and base == day
-        and (np.asarray(pd.DatetimeIndex(ns).dayofweek) < 5).all()
+        and (np.asarray(pd.DatetimeIndex(ns).day_of_week) < 5).all()
         and (ns.astype("datetime64[D]") == ns).all()
     )
     if business_daily:
