@@ -211,3 +211,23 @@ def test_log_return_of_non_positive_names_column_value_and_row(frame: pd.DataFra
         match=r"needs positive prices, but column 'b' has value -1.5 at row 42 \(2021-03-02 18:00:00\).*'diff'",
     ):
         prepare_windows(frame, columns=["a", "b"], target_transform="log_return", window_size=8)
+
+
+def test_time_in_a_named_index_is_used(frame: pd.DataFrame) -> None:
+    as_text = frame.assign(timestamp=frame["timestamp"].astype(str)).set_index("timestamp")
+    clean = clean_frame(as_text, columns=["a"])
+    assert isinstance(clean.frame.index, pd.DatetimeIndex) and clean.frame.index.name == "timestamp"
+    unnamed = clean_frame(frame.drop(columns="timestamp").set_index(pd.Index(range(5, 15))), columns=["a"])
+    assert isinstance(unnamed.frame.index, pd.RangeIndex)  # a plain row index is not data
+
+
+def test_second_date_column_is_not_a_value(frame: pd.DataFrame) -> None:
+    frame["settled"] = frame["timestamp"] + pd.Timedelta(days=2)
+    with pytest.raises(ValueError, match="Column 'settled' holds dates or durations, not values"):
+        clean_frame(frame, columns=["a", "settled"])
+
+
+def test_numpy_scalar_missing_value(frame: pd.DataFrame) -> None:
+    frame.loc[3, "a"] = -1.0
+    clean = clean_frame(frame, columns=["a"], missing_values=np.float64(-1.0), nan_policy="drop")
+    assert len(clean.frame) == 9

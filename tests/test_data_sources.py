@@ -35,7 +35,7 @@ def _all_windows(source: object, **kwargs: object) -> torch.Tensor:
 # ----- bundled ------------------------------------------------------------------------------------------------------
 def test_bundled_files_match_recorded_sha256() -> None:
     for name, info in BUNDLED_DATASETS.items():
-        data = resources.files("ts_diffusion_wavelet.data").joinpath("bundled", info.filename).read_bytes()
+        data = (resources.files("ts_diffusion_wavelet.data") / "bundled" / info.filename).read_bytes()
         assert hashlib.sha256(data).hexdigest() == info.sha256, name
 
 

@@ -117,7 +117,7 @@ def read_bundled_bytes(name: str) -> bytes:
         `ValueError`: When the digest differs (a damaged installation: reinstall the package).
     """
     info = get_bundled(name)
-    data = resources.files("ts_diffusion_wavelet.data").joinpath("bundled", info.filename).read_bytes()
+    data = (resources.files("ts_diffusion_wavelet.data") / "bundled" / info.filename).read_bytes()
     digest = hashlib.sha256(data).hexdigest()
     if digest != info.sha256:
         raise ValueError(

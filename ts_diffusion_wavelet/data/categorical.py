@@ -13,7 +13,7 @@ MAX_CATEGORIES = 32
 MOSTLY_NUMBERS = 0.9
 CategoricalPolicy = Literal["error", "onehot", "drop"]
 CATEGORICAL_POLICIES = ("error", "onehot", "drop")
-ColumnKind = Literal["numeric", "numeric_text", "categorical", "text"]
+ColumnKind = Literal["numeric", "numeric_text", "categorical", "text", "datetime"]
 
 
 def onehot_channel_name(column: str, label: str) -> str:
@@ -28,10 +28,12 @@ def classify_column(values: pd.Series) -> ColumnKind:
     Returns:
         `"numeric"` (numbers or booleans), `"numeric_text"` (text in which every present value parses as a number),
         `"categorical"` (a `category` dtype, or text with at most `MAX_CATEGORIES` distinct values) or `"text"`
-        (free text, or mostly numbers with a few non-numbers).
+        (free text, or mostly numbers with a few non-numbers) or `"datetime"` (dates or durations).
     """
     if isinstance(values.dtype, pd.CategoricalDtype):
         return "categorical"
+    if pd.api.types.is_datetime64_any_dtype(values) or pd.api.types.is_timedelta64_dtype(values):
+        return "datetime"
     if pd.api.types.is_numeric_dtype(values):
         return "numeric"
     present = values.dropna()

@@ -23,7 +23,15 @@ from .categorical import (
     onehot_channel_name,
     onehot_encode,
 )
-from .timestamps import NUM_SHOWN, check_duplicates, describe_spacing, find_time_column, parse_time, sort_by_time
+from .timestamps import (
+    NUM_SHOWN,
+    TIME_COLUMN_NAMES,
+    check_duplicates,
+    describe_spacing,
+    find_time_column,
+    parse_time,
+    sort_by_time,
+)
 
 NanPolicy = Literal["error", "drop", "ffill"]
 NAN_POLICIES = ("error", "drop", "ffill")
@@ -100,13 +108,18 @@ def _check_choice(name: str, value: str, choices: tuple[str, ...]) -> None:
 
 
 def _index_by_time(raw: pd.DataFrame, time_column: str | None, report: list[str]) -> tuple[pd.DataFrame, str | None]:
-    frame = raw
-    name = find_time_column(frame, time_column)
-    if name is None and time_column == "auto" and isinstance(frame.index, pd.DatetimeIndex):
-        name = frame.index.name or "time"
-        frame = frame.reset_index(names=name)
+    index_name = raw.index.name
+    # An index holds the time when it is a DatetimeIndex or is named as the time column; any other index is dropped.
+    promote = time_column is not None and (
+        isinstance(raw.index, pd.DatetimeIndex)
+        or (index_name is not None and index_name in (time_column, *TIME_COLUMN_NAMES))
+        or (isinstance(index_name, str) and index_name.lower() in TIME_COLUMN_NAMES)
+    )
+    if promote and (index_name or "time") not in raw.columns:
+        frame = raw.reset_index(names=index_name or "time")
     else:
-        frame = frame.reset_index(drop=True)
+        frame = raw.reset_index(drop=True)
+    name = find_time_column(frame, time_column)
     if name is None:
         report.append("no time column: rows are used in their stored order")
         return frame, None
@@ -163,7 +176,7 @@ def _missing_value_map(missing_values: MissingValues, columns: list[str]) -> dic
         items = missing_values.items()
     else:
         items = ((c, missing_values) for c in columns)
-    return {c: [v] if isinstance(v, (str, int, float)) else list(v) for c, v in items}
+    return {c: [v] if isinstance(v, str) or np.isscalar(v) else list(v) for c, v in items}
 
 
 def _mark_missing(frame: pd.DataFrame, missing_values: MissingValues, report: list[str]) -> pd.DataFrame:
@@ -190,6 +203,11 @@ def _to_numbers(
             report.append(f"column {column!r} was stored as text: parsed as numbers")
         elif kind == "text":
             raise ValueError(describe_non_numeric(frame[column]) + ".")
+        elif kind == "datetime":
+            raise ValueError(
+                f"Column {column!r} holds dates or durations, not values. Pass it as `time_column=` or leave it out "
+                "of `columns`."
+            )
         elif categorical == "error":
             labels = categories_of(frame[column])
             raise ValueError(
