@@ -77,8 +77,12 @@ def test_unknown_bundled_name_lists_names() -> None:
     assert bundled_names() == ["eurusd", "pollution"]
 
 
-def test_bare_bundled_name_suggests_prefix() -> None:
-    with pytest.raises(ValueError, match="write 'bundled:eurusd'"):
+def test_bare_bundled_name_is_the_bundled_dataset(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pd.testing.assert_frame_equal(read_source("eurusd"), read_source("bundled:eurusd"))
+    assert "bundled:pollution" in load_series("pollution", categorical="drop", nan_policy="drop").report[0]
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "eurusd").mkdir()  # a local path of the same name wins
+    with pytest.raises(ValueError, match="neither a `datasets` `save_to_disk` directory"):
         read_source("eurusd")
 
 

@@ -2,7 +2,8 @@
 
 Accepted sources:
 - `None`: the default bundled dataset (`"bundled:eurusd"`).
-- `"bundled:<name>"`: a dataset shipped in the package (see `bundled.py`).
+- `"bundled:<name>"`: a dataset shipped in the package (see `bundled.py`). The bare name (`"eurusd"`) works too
+  when no file or directory of that name exists in the working directory.
 - a path (`str` or `os.PathLike`) to a `.csv`, `.csv.gz`, `.tsv` or `.parquet` file, or to a directory written by
   `datasets.Dataset.save_to_disk` / `DatasetDict.save_to_disk`, or to a folder of data files `datasets` can read.
 - a Hugging Face Hub dataset name (`"owner/name"`), read with `datasets.load_dataset(name, split=split)`.
@@ -41,6 +42,8 @@ def describe_source(source: DataSource) -> str:
     """A short human-readable name of a source, for reports and error messages."""
     if source is None:
         return f"{BUNDLED_PREFIX}{DEFAULT_DATASET} (default)"
+    if bundled_name_of(source) is not None:
+        return f"{BUNDLED_PREFIX}{bundled_name_of(source)}"
     if isinstance(source, (str, os.PathLike)):
         return str(source)
     return type(source).__name__
@@ -64,8 +67,9 @@ def read_source(source: DataSource = None, *, split: str = "train") -> pd.DataFr
             neither a local path, a bundled dataset nor a loadable Hub dataset.
         `ValueError`: For an empty file, an unsupported file type or source type, or a missing split.
     """
-    if source is None:
-        frame = load_bundled(DEFAULT_DATASET, mark_missing=False)
+    bundled = bundled_name_of(source)
+    if bundled is not None:
+        frame = load_bundled(bundled, mark_missing=False)
     elif isinstance(source, pd.DataFrame):
         frame = source.copy()
     elif isinstance(source, (str, os.PathLike)):
@@ -77,18 +81,11 @@ def read_source(source: DataSource = None, *, split: str = "train") -> pd.DataFr
 
 def _read_named(source: str | os.PathLike, *, split: str) -> pd.DataFrame:
     text = os.fspath(source)
-    if isinstance(source, str) and text.startswith(BUNDLED_PREFIX):
-        return load_bundled(text, mark_missing=False)
     path = Path(text).expanduser()
     if path.is_file():
         return _read_file(path)
     if path.is_dir():
         return _read_directory(path, split=split)
-    if text in bundled_names():
-        raise ValueError(
-            f"{text!r} is not a file or directory here. To use the bundled dataset, write "
-            f"'{BUNDLED_PREFIX}{text}' (bundled datasets: {_bundled_list()})."
-        )
     if isinstance(source, str) and _HUB_NAME.fullmatch(text) and not text.lower().endswith(FILE_SUFFIXES):
         return _read_hub(text, split=split)
     raise FileNotFoundError(_missing_path_message(path))
@@ -190,16 +187,31 @@ def _check_not_empty(frame: pd.DataFrame, name: str) -> pd.DataFrame:
     return frame
 
 
-def is_bundled_source(source: DataSource) -> bool:
-    """Whether a source names a bundled dataset (`None` counts: it means the default bundled data)."""
-    return source is None or (isinstance(source, str) and source.startswith(BUNDLED_PREFIX))
+def bundled_name_of(source: DataSource) -> str | None:
+    """
+    The bundled dataset a source names, or `None` for any other source: `None` (the default, `"eurusd"`),
+    `"bundled:<name>"`, or a bare bundled name that is not a path in the working directory.
+
+    Raises:
+        `ValueError`: For `"bundled:<unknown>"`; the message lists the bundled names.
+    """
+    if source is None:
+        return DEFAULT_DATASET
+    if not isinstance(source, str):
+        return None
+    if source.startswith(BUNDLED_PREFIX):
+        return get_bundled(source).name
+    if source in bundled_names() and not Path(source).exists():
+        return source
+    return None
 
 
 def bundled_missing_values(source: DataSource) -> dict[str, list[float]]:
     """The sentinel missing values a bundled source declares (empty for any other source)."""
-    if not is_bundled_source(source):
+    name = bundled_name_of(source)
+    if name is None:
         return {}
-    info = get_bundled(DEFAULT_DATASET if source is None else str(source))
+    info = get_bundled(name)
     return {column: list(values) for column, values in info.missing_values.items()}
 
 
@@ -228,7 +240,7 @@ def load_series(
     """
     raw = read_source(source, split=split)
     report = [f"source {describe_source(source)}: {raw.shape[0]} rows x {raw.shape[1]} columns {list(raw.columns)}"]
-    if missing_values is None and is_bundled_source(source):
+    if missing_values is None:
         missing_values = bundled_missing_values(source) or None
         if missing_values:
             report.append(f"bundled default missing_values={missing_values} (pass missing_values={{}} to keep them)")
