@@ -1,57 +1,77 @@
 """
-`G` independent one-layer GRUs with a linear head, run as one block-diagonal GRU.
+`G` independent one-layer GRUs with linear heads, evaluated together with batched matrix products.
 
-The repeats of a post-hoc score are independent models; on a CPU a tiny GRU's cost is the per-step overhead,
-not its width, so training the repeats side by side costs about one repeat. Off-diagonal blocks start at zero
-and their gradients are masked to zero, so with Adam (elementwise) every group trains exactly as a model of
-its own would.
+The repeats of a post-hoc score (and the candidates scored side by side) are independent small models. On a
+CPU their cost is per-operation overhead, not arithmetic, so stepping all of them through time at once with
+`bmm` costs about as much as one of them. The cell is PyTorch's `nn.GRU` cell:
+r = σ(W_ir x + b_ir + W_hr h + b_hr), z = σ(W_iz x + b_iz + W_hz h + b_hz),
+n = tanh(W_in x + b_in + r ∘ (W_hn h + b_hn)), h' = (1 - z) ∘ n + z ∘ h.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
+from collections.abc import Iterator
 
 import torch
 from torch import nn
 
 
-def _block_mask(groups: int, rows: int, cols: int, gates: int = 1) -> torch.Tensor:
-    """`[gates * groups * rows, groups * cols]` mask that is 1 on the diagonal blocks of every gate's rows."""
-    mask = torch.block_diag(*[torch.ones(rows, cols) for _ in range(groups)])
-    return mask.repeat(gates, 1)
+@contextlib.contextmanager
+def single_thread() -> Iterator[None]:
+    """Runs the block with one intra-op thread: tiny GRU steps gain nothing from more, and lose a lot on a busy machine."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
 
 
 class GroupedGRU(nn.Module):
     """
-    `groups` independent GRUs `inputs -> hidden` with linear heads `hidden -> outputs`.
+    `groups` independent GRUs `inputs -> hidden` (zero initial state) with linear heads `hidden -> outputs`.
 
-    Input `[B, T, groups * inputs]` (group `g` reads features `g * inputs ... (g + 1) * inputs - 1`); output
-    `[B, T, groups * outputs]` with `sequence=True`, else `[B, groups * outputs]` from the last step.
+    Input `[G, B, T, inputs]`; output `[G, B, T, outputs]` with `sequence=True` (one prediction per step),
+    else `[G, B, outputs]` from the last hidden state. Parameters start as `nn.GRU` and `nn.Linear` do:
+    uniform in `±1 / sqrt(hidden)`.
     """
 
     def __init__(self, groups: int, inputs: int, hidden: int, outputs: int) -> None:
         super().__init__()
-        self.groups, self.outputs = groups, outputs
-        self.gru = nn.GRU(groups * inputs, groups * hidden, batch_first=True)
-        self.head = nn.Linear(groups * hidden, groups * outputs)
-        masks = {
-            "weight_ih_l0": _block_mask(groups, hidden, inputs, gates=3),
-            "weight_hh_l0": _block_mask(groups, hidden, hidden, gates=3),
-        }
-        # 1. PyTorch's default initialisation U(-1/sqrt(hidden), 1/sqrt(hidden)) for each group's own width.
+        self.hidden = hidden
         bound = 1.0 / math.sqrt(hidden)
-        with torch.no_grad():
-            for parameter in list(self.gru.parameters()) + list(self.head.parameters()):
-                parameter.uniform_(-bound, bound)
-            for name, mask in masks.items():
-                getattr(self.gru, name).mul_(mask)
-            head_mask = _block_mask(groups, outputs, hidden)
-            self.head.weight.mul_(head_mask)
-        # 2. Keep the off-diagonal blocks at zero.
-        for name, mask in masks.items():
-            getattr(self.gru, name).register_hook(lambda grad, mask=mask: grad * mask)
-        self.head.weight.register_hook(lambda grad: grad * head_mask)
+
+        def uniform(*shape: int) -> nn.Parameter:
+            return nn.Parameter(torch.empty(*shape).uniform_(-bound, bound))
+
+        self.weight_ih = uniform(groups, inputs, 3 * hidden)
+        self.weight_hh = uniform(groups, hidden, 3 * hidden)
+        self.bias_ih = uniform(groups, 1, 3 * hidden)
+        self.bias_hh = uniform(groups, 1, 3 * hidden)
+        self.head_weight = uniform(groups, hidden, outputs)
+        self.head_bias = uniform(groups, 1, outputs)
 
     def forward(self, x: torch.Tensor, sequence: bool = False) -> torch.Tensor:
-        states, last = self.gru(x)
-        return self.head(states) if sequence else self.head(last[-1])
+        groups, batch, steps, inputs = x.shape
+        hidden = self.hidden
+        # 1. Input projections of every step at once: [G, B * T, 3H].
+        projected = torch.baddbmm(self.bias_ih, x.reshape(groups, batch * steps, inputs), self.weight_ih)
+        projected = projected.reshape(groups, batch, steps, 3 * hidden)
+        state = x.new_zeros(groups, batch, hidden)
+        states = []
+        for t in range(steps):
+            # 2. The GRU cell (gate order r, z, n as in `nn.GRU`).
+            recurrent = torch.baddbmm(self.bias_hh, state, self.weight_hh)
+            step = projected[:, :, t]
+            reset, update = torch.sigmoid(step[..., : 2 * hidden] + recurrent[..., : 2 * hidden]).chunk(2, dim=-1)
+            candidate = torch.tanh(step[..., 2 * hidden :] + reset * recurrent[..., 2 * hidden :])
+            state = candidate + update * (state - candidate)
+            if sequence:
+                states.append(state)
+        # 3. Linear heads.
+        if sequence:
+            stacked = torch.stack(states, dim=2).reshape(groups, batch * steps, hidden)
+            return torch.baddbmm(self.head_bias, stacked, self.head_weight).reshape(groups, batch, steps, -1)
+        return torch.baddbmm(self.head_bias, state, self.head_weight)

@@ -62,7 +62,10 @@ def default_scales(length: int, num_scales: int = 32) -> np.ndarray:
 
 def mean_scalogram(windows: Any, scales: np.ndarray | None = None, channel: int = 0) -> np.ndarray:
     """
-    Mean modulus of the Morlet continuous wavelet transform over windows, for one channel.
+    Mean modulus of the Morlet continuous wavelet transform over mean-removed windows, for one channel.
+
+    Each window's mean is removed first (as for the PSD, and as the scalogram representation does), so that
+    the zero padding at the edges does not turn a price level into a spurious edge response.
 
     Uses the package's batched torch CWT ([`ts_diffusion_wavelet.cwt.cwt`]) when it is available and
     `pywt.cwt` otherwise (the two are pywt-compatible).
@@ -79,7 +82,7 @@ def mean_scalogram(windows: Any, scales: np.ndarray | None = None, channel: int 
     if not 0 <= channel < windows.shape[2]:
         raise ValueError(f"`channel` must be between 0 and {windows.shape[2] - 1}, got {channel}.")
     scales = default_scales(windows.shape[1]) if scales is None else np.asarray(scales, dtype=np.float64)
-    x = windows[:, :, channel]
+    x = windows[:, :, channel] - windows[:, :, channel].mean(axis=1, keepdims=True)
     coefficients = _cwt(x, scales)  # [N, S, L]
     return np.abs(coefficients).mean(axis=0)
 
@@ -96,5 +99,5 @@ def _cwt(x: np.ndarray, scales: np.ndarray) -> np.ndarray:
         coefficients, _ = pywt.cwt(x, scales, "morl", axis=-1)  # [S, N, L]
         return np.moveaxis(coefficients, 0, 1)
     with torch.no_grad():
-        out = cwt(torch.from_numpy(x), torch.from_numpy(scales), wavelet="morl")
-    return out.detach().cpu().numpy()
+        coefficients, _ = cwt(torch.from_numpy(x), scales, wavelet="morl")  # [N, S, L], pywt's zero padding
+    return coefficients.cpu().numpy()
