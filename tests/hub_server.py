@@ -374,7 +374,7 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             _front_matter(content.encode())
         except ValueError as error:
-            raise HubError(400, str(error)) from None
+            raise HubError(400, str(error), body={"errors": [{"message": str(error)}], "warnings": []}) from None
         return self._send_json(200, {"errors": [], "warnings": []})
 
     def _repo_info(self, state: HubState, account: Account | None, repo: str, rev: str = "main") -> int:

@@ -1,0 +1,314 @@
+"""
+Upload a pipeline to the Hugging Face Hub with its model card and a sample plot, in one commit.
+
+`pipe.push_to_hub(repo_id)` and `train.py --push_to_hub --hub_model_id ID` land here; so does
+`python -m ts_diffusion_wavelet.hub.push PIPELINE_FOLDER REPO_ID`, which uploads a saved pipeline (e.g. when
+the upload at the end of training failed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import logging
+import os
+import re
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from huggingface_hub import create_repo, get_token, upload_folder, whoami
+from huggingface_hub.errors import HfHubHTTPError, RepositoryNotFoundError
+
+from .model_card import SAMPLE_PLOT_PATH, SECRET_KEYS, build_model_card
+
+logger = logging.getLogger(__name__)
+
+EVALUATION_SUMMARY = Path("evaluation") / "summary.md"  # under a run's output_dir, picked up when present
+SAMPLES_FOLDER = "samples"  # the validation plots of a run, beside its pipeline folder
+_REPO_ID = re.compile(r"^(?:[A-Za-z0-9][\w.-]{0,95}/)?[A-Za-z0-9][\w.-]{0,95}$")
+_TOKEN_HELP = (
+    "Create a token with write access at https://huggingface.co/settings/tokens, then pass it (token=... in "
+    "Python, --hub_token on the command line), set HF_TOKEN, or log in once with `hf auth login`."
+)
+_NETWORK_ERRORS = {"ConnectError", "ConnectTimeout", "TimeoutException", "NetworkError", "ConnectionError", "Timeout"}
+
+
+def push_pipeline_to_hub(
+    pipeline: Any,
+    repo_id: str,
+    *,
+    token: str | None = None,
+    private: bool | None = None,
+    commit_message: str | None = None,
+    create_pr: bool = False,
+    dataset: str | None = None,
+    evaluation: str | Mapping[str, Any] | None = None,
+    sample_plot: str | os.PathLike | bool | None = None,
+    license: str | None = None,
+    saved_folder: str | os.PathLike | None = None,
+) -> str:
+    """
+    Upload `pipeline` to the Hub repo `repo_id` (created if needed) with a model card and a sample plot.
+
+    Args:
+        pipeline ([`TimeSeriesDiffusionPipeline`]): The pipeline to share.
+        repo_id (`str`): `"user/name"`, `"org/name"`, or `"name"` for the token owner's namespace.
+        token (`str`, *optional*): A token with write access; defaults to `HF_TOKEN` or the logged-in one.
+        private (`bool`, *optional*): Create the repo as private (ignored when it exists).
+        commit_message (`str`, *optional*): Defaults to `"Upload <PipelineClass>"`.
+        create_pr (`bool`, defaults to `False`): Open a pull request instead of committing to `main`.
+        dataset (`str`, *optional*): The training data for the card (a Hub dataset id, a bundled name, or words);
+            defaults to the `data` option saved in the pipeline's training configuration.
+        evaluation (`str` or `Mapping`, *optional*): An evaluation summary for the card: markdown (e.g. the
+            evaluation report's `summary.md`) or `{metric: value}`.
+        sample_plot (`str`, `os.PathLike` or `bool`, *optional*): A PNG to upload as the card's sample plot; by
+            default (or `True`) four windows are generated (DDIM, 25 steps) and plotted; `False` for none.
+        license (`str`, *optional*): A Hub licence id for the card's metadata.
+        saved_folder (`str` or `os.PathLike`, *optional*): Upload this `save_pretrained` folder of `pipeline`
+            instead of saving the pipeline again.
+
+    Returns:
+        `str`: the URL of the commit (a `huggingface_hub.CommitInfo`, which also has `oid` and `pr_url`).
+
+    Raises:
+        `ValueError`: a malformed repo id, no token, a token the Hub rejects or that cannot write there.
+        `OSError`: the Hub cannot be reached, or refused the upload for another reason.
+    """
+    _check_repo_id(repo_id)
+    token = _resolve_token(token)
+    with tempfile.TemporaryDirectory(prefix="tsdw-push-") as staging:
+        folder = Path(staging)
+        # 1. The files first, so nothing is created on the Hub when a local step fails.
+        _stage_pipeline(pipeline, folder, saved_folder)
+        plot = _stage_sample_plot(pipeline, folder, sample_plot)
+        with _translate_hub_errors(repo_id):
+            # 2. The repo (kept when it exists), whose full id names it in the card.
+            repo_id = create_repo(repo_id, token=token, private=private, exist_ok=True).repo_id
+            # 3. The card, then one commit of everything (the client has the Hub check the card's metadata first).
+            card = build_model_card(pipeline, repo_id, dataset=dataset, evaluation=evaluation,
+                                    sample_plot=plot, license=license)
+            card.save(folder / "README.md")
+            commit = upload_folder(
+                repo_id=repo_id,
+                folder_path=folder,
+                token=token,
+                commit_message=commit_message or f"Upload {type(pipeline).__name__}",
+                create_pr=create_pr,
+            )
+    logger.info("Uploaded the pipeline to %s (%s)", repo_id, commit)
+    return commit
+
+
+def push_trained_pipeline(pipeline: Any, pipeline_path: str | os.PathLike, config: Any) -> str:
+    """
+    The upload at the end of `train(config)`: the saved folder, the run's latest sample plot and evaluation summary.
+
+    Args:
+        pipeline ([`TimeSeriesDiffusionPipeline`]): The exported pipeline.
+        pipeline_path (`str` or `os.PathLike`): Where it was saved (`output_dir/pipeline`).
+        config ([`TrainingConfig`]): Uses `hub_model_id`, `hub_token`, `hub_private`.
+
+    Raises:
+        `ValueError` / `OSError`: as [`push_pipeline_to_hub`], with where the saved pipeline is and how to retry.
+    """
+    run_dir = Path(pipeline_path).parent
+    summary = run_dir / EVALUATION_SUMMARY
+    try:
+        return push_pipeline_to_hub(
+            pipeline,
+            config.hub_model_id,
+            token=config.hub_token,
+            private=config.hub_private,
+            commit_message=f"Upload {type(pipeline).__name__} trained with ts_diffusion_wavelet",
+            evaluation=summary.read_text(encoding="utf-8") if summary.is_file() else None,
+            sample_plot=latest_sample_plot(run_dir / SAMPLES_FOLDER),
+            saved_folder=pipeline_path,
+        )
+    except (ValueError, OSError) as error:
+        retry = f"python -m ts_diffusion_wavelet.hub.push {pipeline_path} {config.hub_model_id}"
+        raise type(error)(
+            f"{error}\nThe trained pipeline is saved in {pipeline_path}; upload it later with `{retry}`."
+        ) from None
+
+
+def check_push_credentials(token: str | None = None) -> str:
+    """
+    Check before a long run that a token is there, valid, and not read-only; returns the account name.
+
+    Raises:
+        `ValueError`: no token, a token the Hub rejects, or a read-only token.
+        `OSError`: the Hub cannot be reached.
+    """
+    token = _resolve_token(token)
+    with _translate_hub_errors(None):
+        account = whoami(token=token)
+    role = ((account.get("auth") or {}).get("accessToken") or {}).get("role")
+    if role == "read":
+        raise ValueError(f"The Hub token of {account.get('name')!r} is read-only, so it cannot upload. {_TOKEN_HELP}")
+    return str(account.get("name"))
+
+
+def latest_sample_plot(folder: str | os.PathLike) -> Path | bool:
+    """The last PNG (by name: `step-0000500.png` sorts by step) in `folder`, or True (make one) when none."""
+    plots = sorted(Path(folder).glob("*.png")) if Path(folder).is_dir() else []
+    return plots[-1] if plots else True
+
+
+def make_sample_plot(
+    pipeline: Any, path: str | os.PathLike, num_windows: int = 4, num_inference_steps: int = 25, seed: int = 0
+) -> Path:
+    """Generate `num_windows` windows with DDIM (the pipeline's own sampler is restored) and plot them to `path`."""
+    import torch
+
+    from ..plotting import plot_samples
+    from ..schedulers import make_scheduler
+
+    saved_scheduler = pipeline.scheduler
+    pipeline.scheduler = make_scheduler("ddim", saved_scheduler.config)
+    pipeline.set_progress_bar_config(disable=True)
+    steps = min(num_inference_steps, saved_scheduler.config.num_train_timesteps)
+    extra = {"return_scalograms": True} if hasattr(pipeline, "scalogram_transform") else {}
+    try:
+        generators = [torch.Generator().manual_seed(seed + i) for i in range(num_windows)]
+        output = pipeline(num_windows, num_inference_steps=steps, generator=generators, **extra)
+    finally:
+        pipeline.scheduler = saved_scheduler
+    plot_samples(output.series, path, channel_names=pipeline.channel_names, generated_images=output.scalograms,
+                 title=f"Generated windows ({type(pipeline).__name__}, DDIM {steps} steps)")
+    return Path(path)
+
+
+# ----- steps -------------------------------------------------------------------------------------------------
+def _check_repo_id(repo_id: Any) -> None:
+    if not isinstance(repo_id, str) or not _REPO_ID.match(repo_id) or ".." in repo_id or "--" in repo_id:
+        raise ValueError(
+            f"{repo_id!r} is not a Hub repo id: use 'user/name' or 'org/name' (letters, digits, '-', '_', '.'; "
+            "no '--' or '..'; at most 96 characters each), or 'name' for your own namespace."
+        )
+
+
+def _resolve_token(token: str | None) -> str:
+    token = token or get_token()
+    if not token:
+        raise ValueError(f"Uploading to the Hub needs a token, and none was given or found. {_TOKEN_HELP}")
+    return token
+
+
+def _stage_pipeline(pipeline: Any, folder: Path, saved_folder: str | os.PathLike | None) -> None:
+    """The pipeline's files in `folder`, without secrets in its saved training configuration."""
+    if saved_folder is None:
+        pipeline.save_pretrained(folder)
+    else:
+        if not (Path(saved_folder) / "model_index.json").is_file():
+            raise FileNotFoundError(f"{saved_folder} holds no model_index.json: pass the folder save_pretrained wrote.")
+        shutil.copytree(saved_folder, folder, dirs_exist_ok=True)
+    index_path = folder / "model_index.json"
+    index = json.loads(index_path.read_text(encoding="utf-8"))
+    training = index.get("training_config")
+    if isinstance(training, dict) and any(training.get(key) is not None for key in SECRET_KEYS):
+        index["training_config"] = {**training, **{key: None for key in SECRET_KEYS if key in training}}
+        index_path.write_text(json.dumps(index, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def _stage_sample_plot(pipeline: Any, folder: Path, sample_plot: str | os.PathLike | bool | None) -> str | None:
+    """Put the sample plot at `SAMPLE_PLOT_PATH` in `folder`; its path in the repo, or None when there is none."""
+    if sample_plot is False:
+        return None
+    target = folder / SAMPLE_PLOT_PATH
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if sample_plot is None or sample_plot is True:
+        make_sample_plot(pipeline, target)
+        return SAMPLE_PLOT_PATH
+    source = Path(sample_plot)
+    if not source.is_file() or source.suffix.lower() != ".png":
+        raise ValueError(f"`sample_plot` must be an existing PNG file, got {str(source)!r}.")
+    shutil.copyfile(source, target)
+    return SAMPLE_PLOT_PATH
+
+
+@contextlib.contextmanager
+def _translate_hub_errors(repo_id: str | None) -> Iterator[None]:
+    """Turn the client's errors into messages that say what happened and what to do."""
+    where = f" to {repo_id!r}" if repo_id else ""
+    try:
+        yield
+    except RepositoryNotFoundError:
+        # Writes answered "not found": the repo is not visible to this token (or there is none).
+        raise ValueError(
+            f"Cannot upload{where}: the Hub does not let this token see the repo. Check the repo id and that the "
+            f"token belongs to its owner (or a member of its organisation) with write access. {_TOKEN_HELP}"
+        ) from None
+    except HfHubHTTPError as error:
+        status = error.response.status_code if error.response is not None else None
+        if status == 401:
+            raise ValueError(
+                f"The Hub rejected the token (401, invalid credentials): it is wrong, expired or revoked. {_TOKEN_HELP}"
+            ) from None
+        if status == 403:
+            namespace = repo_id.split("/")[0] if repo_id and "/" in repo_id else "this namespace"
+            raise ValueError(
+                f"The token cannot write{where} (403): it is read-only, or {namespace!r} is neither its owner's "
+                f"namespace nor one of its organisations. {_TOKEN_HELP}"
+            ) from None
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise OSError(f"The Hub refused the upload{where} ({status}): {first_line}") from None
+    except Exception as error:
+        if type(error).__name__ == "OfflineModeIsEnabled":
+            raise OSError("HF_HUB_OFFLINE=1 is set, so nothing can be uploaded: unset it and try again.") from None
+        if _is_network_error(error):
+            raise OSError(
+                f"Cannot reach the Hub{where} ({error}): check the network connection (and HF_ENDPOINT if set), "
+                "then try again."
+            ) from None
+        raise
+
+
+def _is_network_error(error: BaseException) -> bool:
+    """Connection errors of whichever HTTP library this huggingface_hub uses (requests, httpx, httpx2)."""
+    if isinstance(error, (ConnectionError, TimeoutError)):
+        return True
+    return any(cls.__name__ in _NETWORK_ERRORS for cls in type(error).__mro__)
+
+
+# ----- command line --------------------------------------------------------------------------------------
+def main(argv: list[str] | None = None) -> int:
+    """`python -m ts_diffusion_wavelet.hub.push PIPELINE_FOLDER REPO_ID`: upload a saved pipeline."""
+    parser = argparse.ArgumentParser(prog="python -m ts_diffusion_wavelet.hub.push", description=main.__doc__)
+    parser.add_argument("pipeline", help="Folder written by save_pretrained (e.g. outputs/run/pipeline).")
+    parser.add_argument("repo_id", help="Hub repo id, e.g. user/eurusd-scalogram-diffusion.")
+    parser.add_argument("--token", default=None, help="Hub token with write access (default: HF_TOKEN or login).")
+    parser.add_argument("--private", action="store_true", help="Create the repo as private.")
+    parser.add_argument("--evaluation", default=None, help="Markdown evaluation summary (e.g. report/summary.md).")
+    parser.add_argument("--sample_plot", default=None,
+                        help="PNG for the card (default: the run's latest samples/*.png, or a new plot).")
+    parser.add_argument("--create_pr", action="store_true", help="Open a pull request instead of committing.")
+    args = parser.parse_args(argv)
+    logging.basicConfig(format="%(levelname)s %(name)s: %(message)s", level=logging.INFO)
+    try:
+        from ..pipeline_loading import load_pipeline
+
+        folder = Path(args.pipeline)
+        pipeline = load_pipeline(folder)
+        summary = Path(args.evaluation) if args.evaluation else folder.parent / EVALUATION_SUMMARY
+        if args.evaluation and not summary.is_file():
+            raise FileNotFoundError(f"--evaluation {args.evaluation}: no such file.")
+        commit = push_pipeline_to_hub(
+            pipeline, args.repo_id, token=args.token, private=args.private or None, create_pr=args.create_pr,
+            evaluation=summary.read_text(encoding="utf-8") if summary.is_file() else None,
+            sample_plot=args.sample_plot or latest_sample_plot(folder.parent / SAMPLES_FOLDER),
+            saved_folder=folder,
+        )
+    except (ValueError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"Uploaded: {commit}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
