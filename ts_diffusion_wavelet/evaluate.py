@@ -115,8 +115,8 @@ def run(args: argparse.Namespace) -> dict:
     if not pipeline:
         # Channels are matched to the real ones below, by name or by position (`.npy` has no names).
         synthetic = read_windows(args.synthetic, args.window_size, args.stride, None, time_column, "synthetic")
-    window_size = args.window_size or (None if synthetic is None else synthetic.windows.shape[1])
-    real = read_windows(args.real, window_size, args.stride, args.columns, time_column, "real")
+    generated_length = None if synthetic is None else synthetic.windows.shape[1]
+    real = read_windows(args.real, args.window_size, args.stride, args.columns, time_column, "real", generated_length)
     if pipeline:
         num_samples = args.num_samples or len(real.windows)
         synthetic = sample_pipeline(

@@ -131,6 +131,7 @@ def read_windows(
     columns: list[str] | None = None,
     time_column: str | None = "auto",
     name: str = "data",
+    default_window_size: int | None = None,
 ) -> LoadedWindows:
     """
     Reads windows `[N, L, C]` from a file or a named data source (see the module docstring for the formats).
@@ -144,13 +145,16 @@ def read_windows(
         time_column (`str`, *optional*, defaults to `"auto"`): Time column of a long series (see
             `ts_diffusion_wavelet.data.load_series`); `None` uses the row order.
         name (`str`, defaults to `"data"`): How the source is called in error messages.
+        default_window_size (`int`, *optional*): Window length for a long series when `window_size` is not given
+            (e.g. the generated windows' length); never checked against windows already cut.
 
     Returns:
         [`LoadedWindows`].
     """
     path = Path(source)
+    cut_length = window_size or default_window_size
     if path.is_file() and path.suffix.lower() == ".npy":
-        loaded = _read_npy(path, window_size, stride)
+        loaded = _read_npy(path, cut_length, stride)
     elif path.is_file() and _is_long_format(path):
         windows, names = _read_long_format(path)
         loaded = LoadedWindows(windows, names, None, str(path))
@@ -158,13 +162,14 @@ def read_windows(
         from ..data import load_series
 
         clean = load_series(source, columns=columns, time_column=time_column)
-        if window_size is None:
+        if cut_length is None:
             raise ValueError(
                 f"`{name}` ({source}) is a long series of {len(clean.frame)} steps; pass a window size "
                 "(`--window_size`) to cut it into windows."
             )
         series = clean.frame.to_numpy(dtype=np.float64)
-        loaded = LoadedWindows(sliding_windows(series, window_size, stride), [str(c) for c in clean.frame.columns], series, str(source))
+        names = [str(c) for c in clean.frame.columns]
+        loaded = LoadedWindows(sliding_windows(series, cut_length, stride), names, series, str(source))
         columns = None  # already selected by `load_series`
     if columns is not None:
         missing = [c for c in columns if c not in loaded.channel_names]

@@ -63,7 +63,7 @@ def hurst_exponent(windows: Any, num_sizes: int = 8) -> np.ndarray:
     Returns:
         `np.ndarray` `[C]`; nan for a constant channel.
     """
-    windows = as_windows(windows, min_length=2 * MIN_BLOCK)
+    windows = as_windows(windows)
     sizes = block_sizes(windows.shape[1], num_sizes)
     expected = np.log([expected_rescaled_range(n) for n in sizes])
     hurst = []

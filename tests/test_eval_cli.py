@@ -1,0 +1,96 @@
+"""`python -m ts_diffusion_wavelet.evaluate` end to end on files, its errors, and the saved-pipeline code path."""
+
+import json
+import types
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ts_diffusion_wavelet import evaluate
+from ts_diffusion_wavelet.data import geometric_prices
+from ts_diffusion_wavelet.series_io import save_generated
+
+FAST = ["--discriminative_iterations", "3", "--predictive_iterations", "3", "--repeats", "2"]
+
+
+def test_npy_windows_without_classifiers(tmp_path, capsys):
+    np.save(tmp_path / "real.npy", np.random.default_rng(0).normal(size=(40, 24)))
+    np.save(tmp_path / "synthetic.npy", np.random.default_rng(1).standard_t(4, size=(30, 24, 1)))
+    out = tmp_path / "report"
+    status = evaluate.main(
+        ["--real", str(tmp_path / "real.npy"), "--synthetic", str(tmp_path / "synthetic.npy"), "--output_dir", str(out), "--no_classifiers"]
+    )
+    assert status == 0
+    assert {"metrics.json", "summary.md", "report.html", "report_0_channel_0.png"} <= {p.name for p in out.iterdir()}
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert "discriminative_score" not in metrics["candidates"]["synthetic"]
+    assert metrics["candidates"]["synthetic"]["num_windows"] == 30 and metrics["meta"]["num_real_windows"] == 40
+    assert "| excess kurtosis |" in capsys.readouterr().out
+
+
+def test_price_csv_against_generated_long_format_with_log_returns(tmp_path):
+    prices = geometric_prices(600, start=100.0, seed=3)
+    frame = pd.DataFrame({"Date": pd.date_range("2015-01-01", periods=600, freq="D"), "Close": prices, "Volume": 1e6})
+    frame.to_csv(tmp_path / "prices.csv", index=False)
+    generated = geometric_prices(32, shape=(40,), start=100.0, seed=4)[..., None]
+    save_generated(tmp_path / "generated.csv", generated, ["Close"])
+    out = tmp_path / "report"
+    argv = ["--real", str(tmp_path / "prices.csv"), "--columns", "Close", "--synthetic", str(tmp_path / "generated.csv")]
+    assert evaluate.main([*argv, "--returns", "log", "--stride", "4", "--output_dir", str(out), *FAST]) == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["meta"]["channels"] == ["Close"] and metrics["meta"]["window_length"] == 32  # taken from the generated windows
+    assert metrics["meta"]["num_real_windows"] == (600 - 32) // 4 + 1
+    assert metrics["meta"]["sources"]["synthetic"].endswith("generated.csv")
+    assert metrics["candidates"]["garch"]["discriminative_score"]["repeats"] == 2
+    assert (out / "report_0_Close.png").is_file()
+
+
+def test_mismatched_window_lengths_exit_with_the_reason(tmp_path, capsys):
+    np.save(tmp_path / "real.npy", np.zeros((20, 24)))
+    np.save(tmp_path / "synthetic.npy", np.zeros((20, 16)))
+    with pytest.raises(SystemExit) as exit_info:
+        evaluate.main(["--real", str(tmp_path / "real.npy"), "--synthetic", str(tmp_path / "synthetic.npy"), "--output_dir", str(tmp_path)])
+    assert exit_info.value.code == 2
+    assert "`real` windows are [N, L=24, C=1] but `synthetic` windows are [N, L=16, C=1]" in capsys.readouterr().err
+
+
+def test_log_returns_of_negative_levels_exit_with_the_alternative(tmp_path, capsys):
+    np.save(tmp_path / "real.npy", np.random.default_rng(0).normal(size=(20, 24)))
+    with pytest.raises(SystemExit):
+        evaluate.main(
+            ["--real", str(tmp_path / "real.npy"), "--synthetic", str(tmp_path / "real.npy"), "--output_dir", str(tmp_path), "--returns", "log"]
+        )
+    assert "use `returns='diff'`" in capsys.readouterr().err
+
+
+def test_pipeline_sources_are_recognised(tmp_path):
+    (tmp_path / "model").mkdir()
+    (tmp_path / "model" / "model_index.json").write_text("{}")
+    (tmp_path / "plain").mkdir()
+    assert evaluate._is_pipeline(str(tmp_path / "model"))
+    assert not evaluate._is_pipeline(str(tmp_path / "plain"))
+    assert evaluate._is_pipeline("someone/tsdw-eurusd")
+    assert not evaluate._is_pipeline(str(tmp_path / "missing.csv"))
+
+
+def test_a_saved_pipeline_is_sampled_in_seeded_batches(tmp_path, monkeypatch):
+    calls = []
+
+    class FakePipeline:
+        channel_names = ["Close"]
+
+        def __call__(self, batch_size, num_inference_steps, generator, output_type):
+            calls.append((batch_size, num_inference_steps, output_type))
+            noise = 100 + torch.randn(batch_size, 24, 1, generator=generator).numpy()
+            return types.SimpleNamespace(series=noise)
+
+    torch = pytest.importorskip("torch")
+    import ts_diffusion_wavelet.pipeline_loading as pipeline_loading
+
+    monkeypatch.setattr(pipeline_loading, "load_pipeline", lambda source, device=None: FakePipeline())
+    loaded = evaluate.sample_pipeline("someone/model", 25, 7, 10, seed=3, device="cpu")
+    assert calls == [(10, 7, "np"), (10, 7, "np"), (5, 7, "np")]
+    assert loaded.windows.shape == (25, 24, 1) and loaded.channel_names == ["Close"]
+    again = evaluate.sample_pipeline("someone/model", 25, 7, 10, seed=3, device="cpu")
+    np.testing.assert_array_equal(loaded.windows, again.windows)

@@ -1,0 +1,76 @@
+"""The report: every file written, the JSON loadable with its schema, the summary readable."""
+
+import json
+
+import numpy as np
+import pytest
+
+from ts_diffusion_wavelet.data import garch_returns, geometric_prices
+from ts_diffusion_wavelet.evaluation import evaluate_windows, generate_report, sliding_windows, summary_markdown
+
+FAST = {"discriminative_iterations": 5, "predictive_iterations": 5, "classifier_repeats": 2}
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    prices = geometric_prices(1500, start=100.0, seed=1)
+    real = sliding_windows(prices, 32, stride=2)
+    synthetic = geometric_prices(32, shape=(80,), start=100.0, seed=2)
+    folder = tmp_path_factory.mktemp("report")
+    metrics = generate_report(real, synthetic, folder, returns="log", real_series=prices, **FAST)
+    return folder, metrics
+
+
+def test_every_file_is_written(report):
+    folder, metrics = report
+    assert sorted(p.name for p in folder.iterdir()) == ["metrics.json", "report.html", "report_0_channel_0.png", "summary.md"]
+    assert (folder / "report_0_channel_0.png").read_bytes()[:4] == b"\x89PNG"
+    page = (folder / "report.html").read_text()
+    assert "data:image/png;base64," in page and "<table>" in page
+
+
+def test_json_schema(report):
+    folder, _ = report
+    metrics = json.loads((folder / "metrics.json").read_text())
+    assert set(metrics) == {"meta", "real", "candidates", "comparisons", "notes", "baselines"}
+    assert list(metrics["candidates"]) == ["synthetic", "gaussian", "garch", "block_bootstrap"]
+    synthetic = metrics["candidates"]["synthetic"]
+    assert set(synthetic) == {"num_windows", "values", "correlational_score", "returns", "discriminative_score", "predictive_score"}
+    assert set(synthetic["values"]) == {"wasserstein", "ks", "qq_distance", "acf_distance", "acf_abs_distance", "psd_distance_db", "hurst", "hurst_error"}
+    assert synthetic["returns"]["stylized_facts"]["channel_0"]["acf_abs_r_lag50"] is None  # windows of 31 returns
+    assert metrics["real"]["long_series_stylized_facts"]["channel_0"]["acf_abs_r_lag50"] is not None
+    assert set(synthetic["discriminative_score"]) >= {"mean", "std", "ci95", "values", "iterations", "repeats"}
+    assert metrics["real"]["predictive_score"]["mean"] > 0
+    assert synthetic["correlational_score"] is None and any("correlational_score" in n for n in metrics["notes"])
+    assert set(metrics["comparisons"]["synthetic_vs_garch"]["channel_0"]) == {"closer", "farther", "compared"}
+    assert metrics["meta"]["returns"] == "log" and metrics["meta"]["window_length"] == 32
+
+
+def test_summary_table_compares_with_the_baselines(report):
+    _, metrics = report
+    text = summary_markdown(metrics)
+    assert "| metric | real | synthetic | gaussian | garch | block_bootstrap |" in text
+    assert "| excess kurtosis |" in text and "| facts closer to real than GARCH |" in text
+    assert "Discriminative score ↓" in text
+
+
+def test_evaluating_a_copy_of_the_real_data_gives_zero_distances():
+    real = garch_returns(48, shape=(30,), seed=3)[..., None]
+    metrics = evaluate_windows(real, {"copy": real}, classifiers=False)
+    values = metrics["candidates"]["copy"]["values"]
+    for key in ("wasserstein", "ks", "qq_distance", "acf_distance", "acf_abs_distance", "psd_distance_db", "hurst_error"):
+        assert values[key]["mean"] == 0.0, key
+    errors = metrics["candidates"]["copy"]["returns"]["stylized_facts_errors"]["channel_0"]
+    assert all(v == 0.0 for v in errors.values() if v is not None)
+
+
+def test_two_channels_get_a_correlational_score_and_names():
+    real = np.random.default_rng(0).normal(size=(20, 16, 2))
+    independent = np.random.default_rng(1).normal(size=(20, 16, 2))
+    correlated = independent.copy()
+    correlated[..., 1] = independent[..., 0] + 0.1 * independent[..., 1]
+    metrics = evaluate_windows(independent, {"same": independent, "correlated": correlated}, channel_names=["a", "b"], classifiers=False)
+    assert metrics["candidates"]["same"]["correlational_score"] == 0.0
+    assert metrics["candidates"]["correlated"]["correlational_score"] > 0.09  # |0.99 - ~0| / 10
+    assert list(metrics["real"]["stylized_facts"]) == ["a", "b"]
+    assert "excess kurtosis [a]" in summary_markdown(metrics)
