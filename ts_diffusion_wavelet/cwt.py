@@ -38,9 +38,10 @@ from .wavelets import DEFAULT_PRECISION, check_wavelet, is_complex, scale_filter
 BOUNDARIES = ("zero", "periodic", "symmetric")
 METHODS = ("auto", "fft", "matmul")
 DEFAULT_REGULARIZATION = 1e-6
-MAX_MATMUL_LENGTH = 64  # method="auto" uses the dense operator on CPU up to this window length, FFTs above.
+MAX_MATMUL_LENGTH = 64  # method="auto": the forward uses the dense operator on CPU up to this length.
+MAX_MATMUL_ENTRIES = 1 << 25  # method="auto": the inverse uses the dense pseudo-inverse on CPU up to this size.
 MAX_GRAM_LENGTH = 4096  # the exact inverse of "zero" / "symmetric" builds an N x N Gram matrix.
-_CPU_CHUNK_FLOATS = 1 << 19  # ~2 MiB of FFT work per chunk keeps the batch loop in cache on CPU.
+_CPU_CHUNK_FLOATS = 1 << 20  # ~4 MiB of FFT work per chunk keeps the batch loop in cache on CPU.
 _DEVICE_CACHE_SIZE = 8
 
 Boundary = Literal["zero", "periodic", "symmetric"]
@@ -182,9 +183,11 @@ class _DeviceBank:
         damping = regularization * values.max()
         return ((vectors / (values + damping)) @ vectors.T).numpy()
 
-    def inverse_gram(self, regularization: float) -> torch.Tensor:
+    def inverse_gram64(self, regularization: float) -> torch.Tensor:
+        """`(G + lambda I)^-1` in float64 on the device."""
         if regularization not in self._inverse_gram:
-            self._inverse_gram[regularization] = self._tensor(self._inverse_gram_host(regularization))
+            inverse = torch.as_tensor(self._inverse_gram_host(regularization))
+            self._inverse_gram[regularization] = inverse.to(self.device)
         return self._inverse_gram[regularization]
 
     def pseudo_inverse(self, regularization: float) -> torch.Tensor:
@@ -269,17 +272,46 @@ def _adjoint_fft(coefs: torch.Tensor, bank: _DeviceBank) -> torch.Tensor:
     return adjoint[:, :n]
 
 
+def _reduced_precision_matmul(device: torch.device) -> bool:
+    """Whether float32 matmuls on `device` may run in TF32 / bf16 (global torch settings)."""
+    if torch.get_float32_matmul_precision() != "highest":
+        return True
+    if device.type == "cuda":
+        cuda = torch.backends.cuda.matmul
+        return getattr(cuda, "fp32_precision", "none") == "tf32" or bool(getattr(cuda, "allow_tf32", False))
+    return False
+
+
+def precise_matmul(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """`a @ b` at full float32 accuracy: upcast to float64 where TF32 / bf16 matmuls are enabled."""
+    if a.dtype == torch.float32 and _reduced_precision_matmul(a.device):
+        return (a.double() @ b.double()).float()
+    return a @ b
+
+
 def _analysis(x: torch.Tensor, bank: _DeviceBank, method: str) -> torch.Tensor:
     if method == "matmul":
-        return (x @ bank.operator).view(x.shape[0], bank.host.num_filters, -1)
+        return precise_matmul(x, bank.operator).view(x.shape[0], bank.host.num_filters, -1)
     return _analysis_fft(x, bank)
+
+
+def _synthesis_periodic_fft(coefs: torch.Tensor, bank: _DeviceBank, regularization: float) -> torch.Tensor:
+    # A periodic filter bank is diagonal in the Fourier basis: G has eigenvalues P(f) = sum_r |H_r(f)|^2, so
+    # (G + lambda I)^-1 A^T c = irfft(sum_r conj(H_r) C_r / (P + lambda)), exact and O(N log N).
+    power = (bank.spectra.abs() ** 2).sum(0)
+    spectrum = torch.einsum("brf,rf->bf", torch.fft.rfft(coefs), bank.conj_spectra)
+    return torch.fft.irfft(spectrum / (power + regularization * power.max()), bank.host.key.length)
 
 
 def _synthesis(coefs: torch.Tensor, bank: _DeviceBank, method: str, regularization: float) -> torch.Tensor:
     if method == "matmul":
-        return coefs.reshape(coefs.shape[0], -1) @ bank.pseudo_inverse(regularization)
-    # (G + lambda I)^-1 A^T c: the adjoint by FFT, then the small N x N symmetric solve matrix.
-    return _adjoint_fft(coefs, bank) @ bank.inverse_gram(regularization)
+        return precise_matmul(coefs.reshape(coefs.shape[0], -1), bank.pseudo_inverse(regularization))
+    if bank.host.key.boundary == "periodic":
+        return _synthesis_periodic_fft(coefs, bank, regularization)
+    # (G + lambda I)^-1 A^T c: the adjoint by FFT, then the N x N solve matrix (float64: cheap, and immune to
+    # reduced-precision matmul settings).
+    adjoint = _adjoint_fft(coefs, bank).double()
+    return (adjoint @ bank.inverse_gram64(regularization)).to(coefs.dtype)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -339,18 +371,25 @@ def _check_length(length: int, scales: tuple[float, ...], wavelet: str, precisio
         )
 
 
-def _check_options(boundary: str, method: str, length: int) -> None:
+def _check_options(boundary: str, method: str) -> None:
     if boundary not in BOUNDARIES:
         raise ValueError(f"Unknown boundary {boundary!r}; valid options: {', '.join(BOUNDARIES)}.")
     if method not in METHODS:
         raise ValueError(f"Unknown method {method!r}; valid options: {', '.join(METHODS)}.")
 
 
-def _resolve_method(method: str, length: int, device: torch.device) -> str:
+def _resolve_method(method: str, bank: _DeviceBank, inverse: bool) -> str:
     if method != "auto":
         return method
-    # Dense matmul wins for short windows on CPU; FFTs everywhere else (and never TF32 on GPUs).
-    return "matmul" if device.type == "cpu" and length <= MAX_MATMUL_LENGTH else "fft"
+    # Measured on CPU: the forward's dense matmul (K = N, a huge output) only wins for short windows; the
+    # inverse's (K = R N, a small output) is the fastest option while its matrix stays moderate. FFTs on
+    # accelerators (untested here; they also avoid TF32 matmuls).
+    if bank.device.type != "cpu" or _reduced_precision_matmul(bank.device):
+        return "fft"
+    length = bank.host.key.length
+    if inverse:
+        return "matmul" if bank.host.num_filters * length * length <= MAX_MATMUL_ENTRIES else "fft"
+    return "matmul" if length <= MAX_MATMUL_LENGTH else "fft"
 
 
 def _compute_dtype(dtype: torch.dtype) -> torch.dtype:
@@ -429,7 +468,7 @@ def cwt(
     if x.ndim == 0:
         raise ValueError("`x` is a scalar; pass signals of shape [..., length] with time on the last axis.")
     length = x.shape[-1]
-    _check_options(boundary, method, length)
+    _check_options(boundary, method)
     _check_length(length, scales, wavelet, precision)
     if check_finite_input:
         check_finite(x, "x")
@@ -438,7 +477,7 @@ def cwt(
     dtype = _compute_dtype(x.dtype)
     flat = x.reshape(-1, length).to(dtype)
     bank = _bank_for(wavelet, scales, length, boundary, precision, x.device, dtype)
-    real = _analysis(flat, bank, _resolve_method(method, length, x.device))
+    real = _analysis(flat, bank, _resolve_method(method, bank, inverse=False))
     num_scales = len(scales)
     if is_complex(wavelet):
         coefs = torch.complex(real[:, :num_scales], real[:, num_scales:])
@@ -504,7 +543,7 @@ def icwt(
     if not (np.isfinite(regularization) and regularization > 0):
         raise ValueError(f"`regularization` must be a positive number, got {regularization!r}; 1e-6 is typical.")
     length = coefs.shape[-1]
-    _check_options(boundary, method, length)
+    _check_options(boundary, method)
     _check_length(length, scales, wavelet, precision)
     if boundary != "periodic" and length > MAX_GRAM_LENGTH:
         raise ValueError(
@@ -519,5 +558,5 @@ def icwt(
     rows = torch.cat([coefs.real, coefs.imag], dim=-2) if complex_wavelet else coefs
     rows = rows.reshape(-1, rows.shape[-2], length).to(dtype)
     bank = _bank_for(wavelet, scales, length, boundary, precision, coefs.device, dtype)
-    signal = _synthesis(rows, bank, _resolve_method(method, length, coefs.device), float(regularization))
+    signal = _synthesis(rows, bank, _resolve_method(method, bank, inverse=True), float(regularization))
     return signal.to(real_dtype).reshape(*coefs.shape[:-2], length)
