@@ -32,7 +32,9 @@ def test_garch_fit_recovers_the_generating_parameters():
 
 def test_baselines_have_the_real_shape_and_their_expected_facts():
     windows, info = make_baselines(WINDOWS, num_windows=300, seed=0)
-    assert {k: v.shape for k, v in windows.items()} == {k: (300, 64, 1) for k in ("gaussian", "garch", "block_bootstrap")}
+    assert {k: v.shape for k, v in windows.items()} == {
+        k: (300, 64, 1) for k in ("gaussian", "garch", "block_bootstrap")
+    }
     gaussian = stylized_facts(windows["gaussian"])["channel_0"]
     garch = stylized_facts(windows["garch"])["channel_0"]
     assert abs(gaussian["excess_kurtosis"]) < 0.3 and abs(gaussian["acf_abs_r_lag1"]) < 0.05

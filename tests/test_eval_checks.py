@@ -3,7 +3,13 @@
 import numpy as np
 import pytest
 
-from ts_diffusion_wavelet.evaluation import acf_distance, as_windows, discriminative_score, to_returns, wasserstein_per_channel
+from ts_diffusion_wavelet.evaluation import (
+    acf_distance,
+    as_windows,
+    discriminative_score,
+    to_returns,
+    wasserstein_per_channel,
+)
 from ts_diffusion_wavelet.evaluation.returns import from_returns
 
 
@@ -23,7 +29,9 @@ def test_wrong_number_of_dimensions_names_the_shape_and_the_fix():
 
 
 def test_length_mismatch_names_both_lengths():
-    with pytest.raises(ValueError, match=r"`real` windows are \[N, L=24, C=1\] but `synthetic` windows are \[N, L=32, C=1\]"):
+    with pytest.raises(
+        ValueError, match=r"`real` windows are \[N, L=24, C=1\] but `synthetic` windows are \[N, L=32, C=1\]"
+    ):
         wasserstein_per_channel(np.zeros((4, 24)), np.zeros((4, 32)))
 
 
@@ -36,7 +44,10 @@ def test_nan_is_located_and_a_fix_given():
     synthetic = np.zeros((4, 6, 2))
     synthetic[2, 5, 1] = np.nan
     synthetic[3, 0, 0] = np.inf
-    with pytest.raises(ValueError, match=r"`synthetic` has 2 non-finite values \(NaN or inf\), the first at window 2, step 5, channel 1; drop"):
+    with pytest.raises(
+        ValueError,
+        match=r"`synthetic` has 2 non-finite values \(NaN or inf\), the first at window 2, step 5, channel 1; drop",
+    ):
         wasserstein_per_channel(np.zeros((4, 6, 2)), synthetic)
 
 
@@ -47,7 +58,9 @@ def test_too_few_windows_for_the_classifier():
 
 def test_log_returns_refuse_non_positive_prices_with_the_alternative():
     levels = np.array([[[1.0], [2.0], [0.0], [-1.0]]])
-    with pytest.raises(ValueError, match=r"`synthetic` has 2 non-positive values \(minimum -1\).*use `returns='diff'`"):
+    with pytest.raises(
+        ValueError, match=r"`synthetic` has 2 non-positive values \(minimum -1\).*use `returns='diff'`"
+    ):
         to_returns(levels, "log", "synthetic")
 
 

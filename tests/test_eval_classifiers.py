@@ -61,7 +61,9 @@ def test_discriminative_score_is_seeded():
 def test_predictive_score_is_lower_when_the_training_data_is_predictable_like_the_real_data():
     real = _ar1(0.95, (300, 16), seed=1)
     candidates = {"like_real": _ar1(0.95, (300, 16), seed=2), "noise": NOISE}
-    scores = predictive_scores(real, candidates, iterations=300, repeats=2, learning_rate=1e-2)  # a larger step for speed
+    scores = predictive_scores(
+        real, candidates, iterations=300, repeats=2, learning_rate=1e-2
+    )  # a larger step for speed
     assert all(np.isfinite(s["mean"]) for s in scores.values())
     assert scores["like_real"]["mean"] < scores["noise"]["mean"] - 0.03
     assert scores["like_real"]["mode"] == "autoregressive"
@@ -74,7 +76,9 @@ def test_predictive_score_uses_the_timegan_protocol_for_several_channels():
 
 
 def test_timegan_predictor_needs_two_channels():
-    with pytest.raises(ValueError, match=r"`mode='timegan'` predicts one channel from the others .* use `mode='autoregressive'`"):
+    with pytest.raises(
+        ValueError, match=r"`mode='timegan'` predicts one channel from the others .* use `mode='autoregressive'`"
+    ):
         predictive_score(NOISE, NOISE, iterations=1, repeats=1, mode="timegan")
 
 

@@ -19,7 +19,15 @@ def test_npy_windows_without_classifiers(tmp_path, capsys):
     np.save(tmp_path / "synthetic.npy", np.random.default_rng(1).standard_t(4, size=(30, 24, 1)))
     out = tmp_path / "report"
     status = evaluate.main(
-        ["--real", str(tmp_path / "real.npy"), "--synthetic", str(tmp_path / "synthetic.npy"), "--output_dir", str(out), "--no_classifiers"]
+        [
+            "--real",
+            str(tmp_path / "real.npy"),
+            "--synthetic",
+            str(tmp_path / "synthetic.npy"),
+            "--output_dir",
+            str(out),
+            "--no_classifiers",
+        ]
     )
     assert status == 0
     assert {"metrics.json", "summary.md", "report.html", "report_0_channel_0.png"} <= {p.name for p in out.iterdir()}
@@ -36,10 +44,19 @@ def test_price_csv_against_generated_long_format_with_log_returns(tmp_path):
     generated = geometric_prices(32, shape=(40,), start=100.0, seed=4)[..., None]
     save_generated(tmp_path / "generated.csv", generated, ["Close"])
     out = tmp_path / "report"
-    argv = ["--real", str(tmp_path / "prices.csv"), "--columns", "Close", "--synthetic", str(tmp_path / "generated.csv")]
+    argv = [
+        "--real",
+        str(tmp_path / "prices.csv"),
+        "--columns",
+        "Close",
+        "--synthetic",
+        str(tmp_path / "generated.csv"),
+    ]
     assert evaluate.main([*argv, "--returns", "log", "--stride", "4", "--output_dir", str(out), *FAST]) == 0
     metrics = json.loads((out / "metrics.json").read_text())
-    assert metrics["meta"]["channels"] == ["Close"] and metrics["meta"]["window_length"] == 32  # taken from the generated windows
+    assert (
+        metrics["meta"]["channels"] == ["Close"] and metrics["meta"]["window_length"] == 32
+    )  # taken from the generated windows
     assert metrics["meta"]["num_real_windows"] == (600 - 32) // 4 + 1
     assert metrics["meta"]["sources"]["synthetic"].endswith("generated.csv")
     assert metrics["candidates"]["garch"]["discriminative_score"]["repeats"] == 2
@@ -50,7 +67,16 @@ def test_mismatched_window_lengths_exit_with_the_reason(tmp_path, capsys):
     np.save(tmp_path / "real.npy", np.zeros((20, 24)))
     np.save(tmp_path / "synthetic.npy", np.zeros((20, 16)))
     with pytest.raises(SystemExit) as exit_info:
-        evaluate.main(["--real", str(tmp_path / "real.npy"), "--synthetic", str(tmp_path / "synthetic.npy"), "--output_dir", str(tmp_path)])
+        evaluate.main(
+            [
+                "--real",
+                str(tmp_path / "real.npy"),
+                "--synthetic",
+                str(tmp_path / "synthetic.npy"),
+                "--output_dir",
+                str(tmp_path),
+            ]
+        )
     assert exit_info.value.code == 2
     assert "`real` windows are [N, L=24, C=1] but `synthetic` windows are [N, L=16, C=1]" in capsys.readouterr().err
 
@@ -59,7 +85,16 @@ def test_log_returns_of_negative_levels_exit_with_the_alternative(tmp_path, caps
     np.save(tmp_path / "real.npy", np.random.default_rng(0).normal(size=(20, 24)))
     with pytest.raises(SystemExit):
         evaluate.main(
-            ["--real", str(tmp_path / "real.npy"), "--synthetic", str(tmp_path / "real.npy"), "--output_dir", str(tmp_path), "--returns", "log"]
+            [
+                "--real",
+                str(tmp_path / "real.npy"),
+                "--synthetic",
+                str(tmp_path / "real.npy"),
+                "--output_dir",
+                str(tmp_path),
+                "--returns",
+                "log",
+            ]
         )
     assert "use `returns='diff'`" in capsys.readouterr().err
 

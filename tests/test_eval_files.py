@@ -33,14 +33,18 @@ def test_long_format_rows_in_any_order(tmp_path):
 
 
 def test_long_format_with_ragged_windows_is_refused(tmp_path):
-    pd.DataFrame({"sample": [0, 0, 1], "step": [0, 1, 0], "x": [1.0, 2.0, 3.0]}).to_csv(tmp_path / "g.csv", index=False)
+    pd.DataFrame({"sample": [0, 0, 1], "step": [0, 1, 0], "x": [1.0, 2.0, 3.0]}).to_csv(
+        tmp_path / "g.csv", index=False
+    )
     with pytest.raises(ValueError, match=r"differ in length .* every sample needs the same number of steps"):
         read_windows(tmp_path / "g.csv")
 
 
 def test_a_long_series_csv_is_windowed(tmp_path):
     dates = pd.date_range("2020-01-01", periods=50, freq="D")
-    pd.DataFrame({"date": dates, "Close": np.arange(1.0, 51.0), "Volume": 1.0}).to_csv(tmp_path / "prices.csv", index=False)
+    pd.DataFrame({"date": dates, "Close": np.arange(1.0, 51.0), "Volume": 1.0}).to_csv(
+        tmp_path / "prices.csv", index=False
+    )
     loaded = read_windows(tmp_path / "prices.csv", window_size=10, stride=5, columns=["Close"])
     assert loaded.windows.shape == (9, 10, 1) and loaded.channel_names == ["Close"]
     assert loaded.series.shape == (50, 1)

@@ -23,7 +23,12 @@ def report(tmp_path_factory):
 
 def test_every_file_is_written(report):
     folder, metrics = report
-    assert sorted(p.name for p in folder.iterdir()) == ["metrics.json", "report.html", "report_0_channel_0.png", "summary.md"]
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "metrics.json",
+        "report.html",
+        "report_0_channel_0.png",
+        "summary.md",
+    ]
     assert (folder / "report_0_channel_0.png").read_bytes()[:4] == b"\x89PNG"
     page = (folder / "report.html").read_text()
     assert "data:image/png;base64," in page and "<table>" in page
@@ -35,8 +40,24 @@ def test_json_schema(report):
     assert set(metrics) == {"meta", "real", "candidates", "comparisons", "notes", "baselines"}
     assert list(metrics["candidates"]) == ["synthetic", "gaussian", "garch", "block_bootstrap"]
     synthetic = metrics["candidates"]["synthetic"]
-    assert set(synthetic) == {"num_windows", "values", "correlational_score", "returns", "discriminative_score", "predictive_score"}
-    assert set(synthetic["values"]) == {"wasserstein", "ks", "qq_distance", "acf_distance", "acf_abs_distance", "psd_distance_db", "hurst", "hurst_error"}
+    assert set(synthetic) == {
+        "num_windows",
+        "values",
+        "correlational_score",
+        "returns",
+        "discriminative_score",
+        "predictive_score",
+    }
+    assert set(synthetic["values"]) == {
+        "wasserstein",
+        "ks",
+        "qq_distance",
+        "acf_distance",
+        "acf_abs_distance",
+        "psd_distance_db",
+        "hurst",
+        "hurst_error",
+    }
     assert synthetic["returns"]["stylized_facts"]["channel_0"]["acf_abs_r_lag50"] is None  # windows of 31 returns
     assert metrics["real"]["long_series_stylized_facts"]["channel_0"]["acf_abs_r_lag50"] is not None
     assert set(synthetic["discriminative_score"]) >= {"mean", "std", "ci95", "values", "iterations", "repeats"}
@@ -58,18 +79,27 @@ def test_evaluating_a_copy_of_the_real_data_gives_zero_distances():
     real = garch_returns(48, shape=(30,), seed=3)[..., None]
     metrics = evaluate_windows(real, {"copy": real}, classifiers=False)
     values = metrics["candidates"]["copy"]["values"]
-    for key in ("wasserstein", "ks", "qq_distance", "acf_distance", "acf_abs_distance", "psd_distance_db", "hurst_error"):
+    for key in (
+        "wasserstein",
+        "ks",
+        "qq_distance",
+        "acf_distance",
+        "acf_abs_distance",
+        "psd_distance_db",
+        "hurst_error",
+    ):
         assert values[key]["mean"] == 0.0, key
     errors = metrics["candidates"]["copy"]["returns"]["stylized_facts_errors"]["channel_0"]
     assert all(v == 0.0 for v in errors.values() if v is not None)
 
 
 def test_two_channels_get_a_correlational_score_and_names():
-    real = np.random.default_rng(0).normal(size=(20, 16, 2))
     independent = np.random.default_rng(1).normal(size=(20, 16, 2))
     correlated = independent.copy()
     correlated[..., 1] = independent[..., 0] + 0.1 * independent[..., 1]
-    metrics = evaluate_windows(independent, {"same": independent, "correlated": correlated}, channel_names=["a", "b"], classifiers=False)
+    metrics = evaluate_windows(
+        independent, {"same": independent, "correlated": correlated}, channel_names=["a", "b"], classifiers=False
+    )
     assert metrics["candidates"]["same"]["correlational_score"] == 0.0
     assert metrics["candidates"]["correlated"]["correlational_score"] > 0.09  # |0.99 - ~0| / 10
     assert list(metrics["real"]["stylized_facts"]) == ["a", "b"]

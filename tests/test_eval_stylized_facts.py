@@ -18,7 +18,7 @@ def test_reference_values_on_goog_daily_returns():
     assert facts["hill_tail_index"] == pytest.approx(2.7, abs=0.05)
     assert facts["acf_r_lag1"] == pytest.approx(0.010, abs=0.001)
     # The notes' ACF divides by T; ours by T - k (the same estimator for any window length).
-    for lag, reference in zip((1, 10, 50, 100), (0.175, 0.156, 0.116, 0.063)):
+    for lag, reference in zip((1, 10, 50, 100), (0.175, 0.156, 0.116, 0.063), strict=True):
         assert facts[f"acf_abs_r_lag{lag}"] == pytest.approx(reference * len(GOOG) / (len(GOOG) - lag), abs=0.002)
     assert all(value < 0 for value in facts["leverage"])
     assert len(facts["acf_abs_r"]) == 100

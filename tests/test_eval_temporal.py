@@ -4,7 +4,14 @@ import numpy as np
 import pytest
 
 from ts_diffusion_wavelet.data import garch_returns, random_walk, sum_of_sines
-from ts_diffusion_wavelet.evaluation import acf_distance, autocorrelation, hurst_exponent, mean_psd, mean_scalogram, psd_distance
+from ts_diffusion_wavelet.evaluation import (
+    acf_distance,
+    autocorrelation,
+    hurst_exponent,
+    mean_psd,
+    mean_scalogram,
+    psd_distance,
+)
 from ts_diffusion_wavelet.evaluation.hurst import expected_rescaled_range
 
 RNG = np.random.default_rng(0)
@@ -89,5 +96,7 @@ def test_hurst_of_white_noise_is_one_half_and_of_a_random_walk_higher():
 
 
 def test_hurst_needs_two_block_sizes():
-    with pytest.raises(ValueError, match=r"needs windows of at least 16 steps \(two block sizes from 8\), got 12; use longer windows"):
+    with pytest.raises(
+        ValueError, match=r"needs windows of at least 16 steps \(two block sizes from 8\), got 12; use longer windows"
+    ):
         hurst_exponent(NOISE[:, :12])

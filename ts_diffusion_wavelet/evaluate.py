@@ -29,7 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Compare generated time series with real data: metrics, baselines, figures, JSON and HTML report.",
     )
     data = parser.add_argument_group("data")
-    data.add_argument("--real", required=True, help="Real data: a CSV / Parquet / .npy path, 'bundled:<name>' or a Hub dataset.")
+    data.add_argument(
+        "--real", required=True, help="Real data: a CSV / Parquet / .npy path, 'bundled:<name>' or a Hub dataset."
+    )
     data.add_argument(
         "--synthetic",
         required=True,
@@ -38,33 +40,54 @@ def build_parser() -> argparse.ArgumentParser:
     )
     data.add_argument("--output_dir", required=True, help="Folder for metrics.json, summary.md, report.html and PNGs.")
     data.add_argument("--columns", nargs="+", default=None, help="Channels to use (default: all numeric columns).")
-    data.add_argument("--time_column", default="auto", help="Time column of a long series ('auto', a name, or 'none').")
-    data.add_argument("--window_size", type=int, default=None, help="Window length for long series (default: the generated length).")
+    data.add_argument(
+        "--time_column", default="auto", help="Time column of a long series ('auto', a name, or 'none')."
+    )
+    data.add_argument(
+        "--window_size", type=int, default=None, help="Window length for long series (default: the generated length)."
+    )
     data.add_argument("--stride", type=int, default=1, help="Steps between windows cut from a long series.")
     data.add_argument(
-        "--returns", choices=["log", "diff", "none"], default="none",
+        "--returns",
+        choices=["log", "diff", "none"],
+        default="none",
         help="Turn level windows into returns for the stylized facts: 'log' for prices, 'diff' for levels that can be "
         "<= 0, 'none' if the data already are returns.",
     )
     sampling = parser.add_argument_group("sampling (when --synthetic is a saved pipeline)")
-    sampling.add_argument("--num_samples", type=int, default=None, help="Windows to generate (default: as many as real windows).")
+    sampling.add_argument(
+        "--num_samples", type=int, default=None, help="Windows to generate (default: as many as real windows)."
+    )
     sampling.add_argument("--num_inference_steps", type=int, default=50, help="Denoising steps.")
     sampling.add_argument("--generation_batch_size", type=int, default=256, help="Windows per pipeline call.")
     metrics = parser.add_argument_group("metrics")
     metrics.add_argument(
-        "--baselines", nargs="*", default=list(BASELINE_NAMES), choices=list(BASELINE_NAMES),
+        "--baselines",
+        nargs="*",
+        default=list(BASELINE_NAMES),
+        choices=list(BASELINE_NAMES),
         help="Baselines to compare with (none: pass the flag alone).",
     )
-    metrics.add_argument("--block_length", type=int, default=None, help="Block bootstrap block length (default: half a window).")
-    metrics.add_argument("--no_classifiers", action="store_true", help="Skip the discriminative and predictive scores (the slow part).")
+    metrics.add_argument(
+        "--block_length", type=int, default=None, help="Block bootstrap block length (default: half a window)."
+    )
+    metrics.add_argument(
+        "--no_classifiers", action="store_true", help="Skip the discriminative and predictive scores (the slow part)."
+    )
     metrics.add_argument("--discriminative_iterations", type=int, default=2000, help="Published: 2000.")
     metrics.add_argument("--predictive_iterations", type=int, default=5000, help="Published: 5000.")
     metrics.add_argument("--repeats", type=int, default=5, help="Repeats of each GRU score (published: 5).")
     metrics.add_argument("--classifier_batch_size", type=int, default=128, help="Published: 128.")
-    metrics.add_argument("--hidden_size", type=int, default=None, help="GRU width (default: channels // 2, 4 for one channel).")
-    metrics.add_argument("--max_lag", type=int, default=100, help="Largest lag of the ACF of |r| among the stylized facts.")
+    metrics.add_argument(
+        "--hidden_size", type=int, default=None, help="GRU width (default: channels // 2, 4 for one channel)."
+    )
+    metrics.add_argument(
+        "--max_lag", type=int, default=100, help="Largest lag of the ACF of |r| among the stylized facts."
+    )
     parser.add_argument("--seed", type=int, default=0, help="Seed of sampling, baselines and classifier scores.")
-    parser.add_argument("--device", default=None, help="Device for sampling and the GRU scores (default: cuda if available).")
+    parser.add_argument(
+        "--device", default=None, help="Device for sampling and the GRU scores (default: cuda if available)."
+    )
     return parser
 
 

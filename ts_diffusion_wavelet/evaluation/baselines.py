@@ -63,7 +63,9 @@ def _fit_garch_channel(values: np.ndarray) -> dict[str, Any]:
         raise ValueError("A constant channel has no volatility to model.")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        fit = arch_model(values / scale, mean="Constant", vol="GARCH", p=1, q=1, dist="t", rescale=False).fit(disp="off")
+        fit = arch_model(values / scale, mean="Constant", vol="GARCH", p=1, q=1, dist="t", rescale=False).fit(
+            disp="off"
+        )
     params = fit.params
     return {
         "mu": float(params["mu"] * scale),
@@ -104,7 +106,9 @@ def garch_baseline(
     mu, omega, alpha, beta, nu = (np.array([f[k] for f in fits]) for k in ("mu", "omega", "alpha", "beta", "nu"))
     rng = np.random.default_rng(seed)
     # 1. Correlated unit-variance Student-t shocks through a Gaussian copula.
-    normals = rng.multivariate_normal(np.zeros(channels), correlation, size=(num_windows, length + burn_in), method="eigh")
+    normals = rng.multivariate_normal(
+        np.zeros(channels), correlation, size=(num_windows, length + burn_in), method="eigh"
+    )
     shocks = stats.t.ppf(stats.norm.cdf(normals), nu) * np.sqrt((nu - 2) / nu)
     # 2. The GARCH recursion from the unconditional variance (the sample variance if the fit is not stationary).
     persistence = alpha + beta
@@ -142,7 +146,7 @@ def block_bootstrap_baseline(
     # 1. Uniform over all admissible block starts of all segments.
     segment_ids = rng.choice(len(usable), size=total, p=starts_per_segment / starts_per_segment.sum())
     starts = (rng.random(total) * starts_per_segment[segment_ids]).astype(int)
-    blocks = np.stack([usable[s][b : b + block_length] for s, b in zip(segment_ids, starts)])
+    blocks = np.stack([usable[s][b : b + block_length] for s, b in zip(segment_ids, starts, strict=True)])
     windows = blocks.reshape(num_windows, blocks_per_window * block_length, -1)[:, :length]
     return windows, {"block_length": int(block_length), "num_segments": len(usable)}
 

@@ -79,7 +79,11 @@ def check_same_layout(real: np.ndarray, synthetic: np.ndarray, names: tuple[str,
 
 
 def as_window_pair(
-    real: Any, synthetic: Any, min_windows: int = 1, min_length: int = 1, names: tuple[str, str] = ("real", "synthetic")
+    real: Any,
+    synthetic: Any,
+    min_windows: int = 1,
+    min_length: int = 1,
+    names: tuple[str, str] = ("real", "synthetic"),
 ) -> tuple[np.ndarray, np.ndarray]:
     """[`as_windows`] on both inputs, then [`check_same_layout`]. Returns the two float64 `[N, L, C]` arrays."""
     real_windows = as_windows(real, names[0], min_windows, min_length)

@@ -68,7 +68,9 @@ def _check_counts(iterations: int, batch_size: int, repeats: int, hidden_size: i
         raise ValueError(f"`hidden_size` must be >= 1 (a GRU needs a hidden unit), got {hidden_size}.")
 
 
-def _check_candidates(real: Any, candidates: Mapping[str, Any], min_length: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+def _check_candidates(
+    real: Any, candidates: Mapping[str, Any], min_length: int
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     if not candidates:
         raise ValueError("`candidates` is empty; pass at least one set of generated windows, e.g. {'synthetic': x}.")
     real = as_windows(real, "real", MIN_WINDOWS, min_length)
@@ -82,7 +84,9 @@ def _check_candidates(real: Any, candidates: Mapping[str, Any], min_length: int)
 def _stack(parts: list[torch.Tensor]) -> torch.Tensor:
     """Per-group tensors `[B_g, T, F]` → `[G, max B_g, T, F]`, zero-padded at the end of shorter groups."""
     size = max(len(p) for p in parts)
-    return torch.stack([torch.cat([p, p.new_zeros(size - len(p), *p.shape[1:])]) if len(p) < size else p for p in parts])
+    return torch.stack(
+        [torch.cat([p, p.new_zeros(size - len(p), *p.shape[1:])]) if len(p) < size else p for p in parts]
+    )
 
 
 def _padding_mask(parts: list[torch.Tensor]) -> torch.Tensor:
@@ -172,7 +176,13 @@ def discriminative_scores(
     with torch.random.fork_rng(devices=[]), single_thread():
         torch.manual_seed(seed)
         values = _train_discriminators(tasks, iterations, batch_size, hidden, learning_rate, rng, torch.device(device))
-    protocol = {"iterations": iterations, "batch_size": batch_size, "repeats": repeats, "hidden_size": hidden, "seed": seed}
+    protocol = {
+        "iterations": iterations,
+        "batch_size": batch_size,
+        "repeats": repeats,
+        "hidden_size": hidden,
+        "seed": seed,
+    }
     return {
         name: {**summarize_repeats(values[i * repeats : (i + 1) * repeats]), **protocol}
         for i, name in enumerate(candidates)
@@ -223,7 +233,9 @@ def _predictive_io(data: np.ndarray, mode: str) -> tuple[torch.Tensor, torch.Ten
         inputs, targets = data[:, :-1, :-1], data[:, 1:, -1:]
     else:  # every channel's next value from the past of all channels
         inputs, targets = data[:, :-1, :], data[:, 1:, :]
-    return torch.from_numpy(np.ascontiguousarray(inputs)).float(), torch.from_numpy(np.ascontiguousarray(targets)).float()
+    return torch.from_numpy(np.ascontiguousarray(inputs)).float(), torch.from_numpy(
+        np.ascontiguousarray(targets)
+    ).float()
 
 
 def _train_predictors(
@@ -245,8 +257,8 @@ def _train_predictors(
     for _ in range(iterations):
         # 1. Absolute error of the sigmoid output on each group's batch (TimeGAN `predictive_score_metrics`).
         indices = [torch.from_numpy(rng.permutation(len(x))[:batch_size]).to(device) for x, _ in train]
-        inputs = _stack([x[i] for (x, _), i in zip(train, indices)])
-        targets = _stack([y[i] for (_, y), i in zip(train, indices)])
+        inputs = _stack([x[i] for (x, _), i in zip(train, indices, strict=True)])
+        targets = _stack([y[i] for (_, y), i in zip(train, indices, strict=True)])
         error = (torch.sigmoid(model(inputs, sequence=True)) - targets).abs()  # [G, B, T, O]
         if len(sizes) > 1:  # groups with fewer windows than the batch are zero-padded: mask the padding
             mask = _padding_mask(indices)
@@ -294,15 +306,29 @@ def predictive_scores(
     if mode == "auto":
         mode = "timegan" if real.shape[2] >= 2 else "autoregressive"
     hidden = hidden_size or default_hidden_size(real.shape[2])
-    train = [_predictive_io(minmax_scale(real, windows), mode) for windows in candidates.values() for _ in range(repeats)]
+    train = [
+        _predictive_io(minmax_scale(real, windows), mode) for windows in candidates.values() for _ in range(repeats)
+    ]
     test = _predictive_io(minmax_scale(real, real), mode)
     with torch.random.fork_rng(devices=[]), single_thread():
         torch.manual_seed(seed)
         values = _train_predictors(
-            train, test, iterations, batch_size, hidden, learning_rate, np.random.default_rng(seed), torch.device(device)
+            train,
+            test,
+            iterations,
+            batch_size,
+            hidden,
+            learning_rate,
+            np.random.default_rng(seed),
+            torch.device(device),
         )
     protocol = {
-        "iterations": iterations, "batch_size": batch_size, "repeats": repeats, "hidden_size": hidden, "mode": mode, "seed": seed,
+        "iterations": iterations,
+        "batch_size": batch_size,
+        "repeats": repeats,
+        "hidden_size": hidden,
+        "mode": mode,
+        "seed": seed,
     }
     return {
         name: {**summarize_repeats(values[i * repeats : (i + 1) * repeats]), **protocol}

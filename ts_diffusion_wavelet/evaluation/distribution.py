@@ -55,7 +55,9 @@ def quantiles(windows: Any, probabilities: np.ndarray | None = None) -> np.ndarr
         probabilities = np.linspace(0.01, 0.99, 99)
     probabilities = np.asarray(probabilities, dtype=np.float64)
     if probabilities.min() < 0 or probabilities.max() > 1:
-        raise ValueError(f"`probabilities` must lie in [0, 1], got values from {probabilities.min()} to {probabilities.max()}.")
+        raise ValueError(
+            f"`probabilities` must lie in [0, 1], got values from {probabilities.min()} to {probabilities.max()}."
+        )
     return np.quantile(windows.reshape(-1, windows.shape[2]), probabilities, axis=0)
 
 

@@ -103,7 +103,9 @@ def _read_long_format(path: Path) -> tuple[np.ndarray, list[str]]:
     length = int(lengths.iloc[0])
     steps = frame["step"].to_numpy().reshape(len(lengths), length)
     if not (steps == steps[0]).all() or len(np.unique(steps[0])) != length:
-        raise ValueError(f"{path}: the `step` values differ between samples or repeat; each sample needs steps 0 ... L-1.")
+        raise ValueError(
+            f"{path}: the `step` values differ between samples or repeat; each sample needs steps 0 ... L-1."
+        )
     values = frame[channels].to_numpy(dtype=np.float64)
     return values.reshape(len(lengths), length, len(channels)), [str(c) for c in channels]
 
@@ -176,10 +178,16 @@ def read_windows(
         if missing:
             raise ValueError(f"`{name}` has no channels {missing}; it has {loaded.channel_names}. Fix `columns`.")
         order = [loaded.channel_names.index(c) for c in columns]
-        loaded = LoadedWindows(loaded.windows[:, :, order], list(columns), None if loaded.series is None else loaded.series[:, order], loaded.description)
+        loaded = LoadedWindows(
+            loaded.windows[:, :, order],
+            list(columns),
+            None if loaded.series is None else loaded.series[:, order],
+            loaded.description,
+        )
     if window_size is not None and loaded.windows.shape[1] != window_size:
         raise ValueError(
-            f"`{name}` ({source}) holds windows of length {loaded.windows.shape[1]}, not `window_size` = {window_size}; "
+            f"`{name}` ({source}) holds windows of length {loaded.windows.shape[1]}, not `window_size` = "
+            f"{window_size}; "
             "drop `window_size` or pass matching windows."
         )
     check_finite(loaded.windows, name)
@@ -199,6 +207,7 @@ def align_channels(loaded: LoadedWindows, names: list[str], name: str = "synthet
     if len(loaded.channel_names) != len(names):
         raise ValueError(
             f"`{name}` has {len(loaded.channel_names)} channels {loaded.channel_names} but the real data has "
-            f"{len(names)} {names}; select matching channels (`--columns`) or name the generated columns like the real ones."
+            f"{len(names)} {names}; select matching channels (`--columns`) or name the generated columns like the "
+            "real ones."
         )
     return LoadedWindows(loaded.windows, list(names), None, loaded.description)

@@ -20,7 +20,7 @@ from torch import nn
 
 @contextlib.contextmanager
 def single_thread() -> Iterator[None]:
-    """Runs the block with one intra-op thread: tiny GRU steps gain nothing from more, and lose a lot on a busy machine."""
+    """Runs the block with one intra-op thread: tiny GRU steps gain nothing from more and lose a lot on a busy CPU."""
     previous = torch.get_num_threads()
     torch.set_num_threads(1)
     try:

@@ -47,14 +47,16 @@ def render_html(metrics: dict[str, Any], figures: list[Path], title: str = "Synt
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title><style>{_STYLE}</style></head>
 <body>
 <h1>{html.escape(title)}</h1>
-<p>{meta['num_real_windows']} real windows of {meta['window_length']} steps; channels {html.escape(', '.join(meta['channels']))};
-returns: {html.escape(str(meta['returns'] or 'the values as given'))}.</p>
+<p>{meta["num_real_windows"]} real windows of {meta["window_length"]} steps;
+channels {html.escape(", ".join(meta["channels"]))};
+returns: {html.escape(str(meta["returns"] or "the values as given"))}.</p>
 <ul>{sources}</ul>
 <table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>
-<p class="notes">↓ lower is better; * best of the candidates; GRU scores are mean ± 95% CI half-width over repeats; the real
-column of the predictive score is the floor (trained and tested on real data); stylized facts are computed on returns
-pooled over windows (a lag at or beyond the window length is n/a). All metrics are in metrics.json.</p>
+<p class="notes">↓ lower is better; * best of the candidates; GRU scores are mean ± 95% CI half-width over repeats;
+the real column of the predictive score is the floor (trained and tested on real data); stylized facts are
+computed on returns pooled over windows (a lag at or beyond the window length is n/a).
+All metrics are in metrics.json.</p>
 {images}
-<h2>Notes</h2><ul class="notes">{notes or '<li>none</li>'}</ul>
+<h2>Notes</h2><ul class="notes">{notes or "<li>none</li>"}</ul>
 </body></html>
 """

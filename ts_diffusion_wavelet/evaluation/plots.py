@@ -1,22 +1,30 @@
-"""The report figure: real against generated windows (and baselines) for one channel, nine panels."""
+"""
+The report figure: real against generated windows (and baselines) for one channel, nine panels.
+
+Figures are built without `pyplot`, so importing the package never changes the user's matplotlib backend (a
+notebook keeps its inline plots) and `Figure.savefig` renders PNGs with Agg on a headless machine.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-import matplotlib
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")  # files only: the report is written headless
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+from .distribution import quantiles
+from .returns import ReturnsKind, to_returns
+from .spectral import default_scales, mean_psd, mean_scalogram
+from .temporal import autocorrelation
 
-from .distribution import quantiles  # noqa: E402
-from .returns import ReturnsKind, to_returns  # noqa: E402
-from .spectral import default_scales, mean_psd, mean_scalogram  # noqa: E402
-from .temporal import autocorrelation  # noqa: E402
-
-COLORS = {"real": "black", "synthetic": "tab:red", "gaussian": "tab:gray", "garch": "tab:blue", "block_bootstrap": "tab:green"}
+COLORS = {
+    "real": "black",
+    "synthetic": "tab:red",
+    "gaussian": "tab:gray",
+    "garch": "tab:blue",
+    "block_bootstrap": "tab:green",
+}
 EXTRA_COLORS = ("tab:purple", "tab:orange", "tab:brown", "tab:pink", "tab:olive", "tab:cyan")
 
 
@@ -24,7 +32,7 @@ def _color(name: str, index: int) -> str:
     return COLORS.get(name, EXTRA_COLORS[index % len(EXTRA_COLORS)])
 
 
-def _sample_paths(ax: plt.Axes, real: np.ndarray, first: tuple[str, np.ndarray], channel: int, max_paths: int) -> None:
+def _sample_paths(ax: Axes, real: np.ndarray, first: tuple[str, np.ndarray], channel: int, max_paths: int) -> None:
     name, windows = first
     # Evenly spaced windows: consecutive sliding windows of a series would all look alike.
     for j, i in enumerate(np.unique(np.linspace(0, len(real) - 1, max_paths).astype(int))):
@@ -35,29 +43,33 @@ def _sample_paths(ax: plt.Axes, real: np.ndarray, first: tuple[str, np.ndarray],
     ax.legend(fontsize=7)
 
 
-def _histogram(ax: plt.Axes, sets: dict[str, np.ndarray], channel: int, label: str) -> None:
+def _histogram(ax: Axes, sets: dict[str, np.ndarray], channel: int, label: str) -> None:
     pooled_real = sets["real"][:, :, channel].ravel()
     low, high = np.quantile(pooled_real, [0.0005, 0.9995])
     span = high - low or 1.0
     bins = np.linspace(low - 0.25 * span, high + 0.25 * span, 80)
     for i, (name, windows) in enumerate(sets.items()):
-        ax.hist(windows[:, :, channel].ravel(), bins=bins, density=True, histtype="step", color=_color(name, i), label=name)
+        ax.hist(
+            windows[:, :, channel].ravel(), bins=bins, density=True, histtype="step", color=_color(name, i), label=name
+        )
     ax.set(title=f"Histogram of {label} (log scale)", yscale="log")
     ax.legend(fontsize=7)
 
 
-def _qq(ax: plt.Axes, sets: dict[str, np.ndarray], channel: int, label: str) -> None:
+def _qq(ax: Axes, sets: dict[str, np.ndarray], channel: int, label: str) -> None:
     levels = np.concatenate([[0.001, 0.005], np.linspace(0.01, 0.99, 99), [0.995, 0.999]])
     real_q = quantiles(sets["real"][:, :, [channel]], levels)[:, 0]
     for i, (name, windows) in enumerate(sets.items()):
         if name != "real":
-            ax.plot(real_q, quantiles(windows[:, :, [channel]], levels)[:, 0], ".", ms=3, color=_color(name, i), label=name)
+            ax.plot(
+                real_q, quantiles(windows[:, :, [channel]], levels)[:, 0], ".", ms=3, color=_color(name, i), label=name
+            )
     ax.plot(real_q[[0, -1]], real_q[[0, -1]], color="black", lw=0.8, label="y = x")
     ax.set(title=f"QQ of {label}", xlabel="real quantiles", ylabel="generated quantiles")
     ax.legend(fontsize=7)
 
 
-def _acf(ax: plt.Axes, sets: dict[str, np.ndarray], channel: int, label: str, absolute: bool) -> None:
+def _acf(ax: Axes, sets: dict[str, np.ndarray], channel: int, label: str, absolute: bool) -> None:
     max_lag = min(sets["real"].shape[1] - 1, 100)
     lags = np.arange(1, max_lag + 1)
     for i, (name, windows) in enumerate(sets.items()):
@@ -68,7 +80,7 @@ def _acf(ax: plt.Axes, sets: dict[str, np.ndarray], channel: int, label: str, ab
     ax.legend(fontsize=7)
 
 
-def _psd(ax: plt.Axes, sets: dict[str, np.ndarray], channel: int) -> None:
+def _psd(ax: Axes, sets: dict[str, np.ndarray], channel: int) -> None:
     for i, (name, windows) in enumerate(sets.items()):
         frequencies, power = mean_psd(windows[:, :, [channel]])
         ax.semilogy(frequencies[1:], power[1:, 0], color=_color(name, i), lw=1, label=name)
@@ -76,7 +88,7 @@ def _psd(ax: plt.Axes, sets: dict[str, np.ndarray], channel: int) -> None:
     ax.legend(fontsize=7)
 
 
-def _scalograms(axes: list[plt.Axes], real: np.ndarray, synthetic: tuple[str, np.ndarray], channel: int) -> None:
+def _scalograms(axes: list[Axes], real: np.ndarray, synthetic: tuple[str, np.ndarray], channel: int) -> None:
     scales = default_scales(real.shape[1])
     periods = scales / 0.8125
     real_map = mean_scalogram(real, scales, channel)
@@ -86,12 +98,12 @@ def _scalograms(axes: list[plt.Axes], real: np.ndarray, synthetic: tuple[str, np
     for ax, image, title in ((axes[0], real_map, "real"), (axes[1], synthetic_map, synthetic[0])):
         shown = ax.imshow(image, aspect="auto", extent=extent, vmin=0, vmax=top, cmap="viridis")
         ax.set(title=f"Mean |CWT| (Morlet, window mean removed), {title}", xlabel="step", ylabel="period (steps)")
-    plt.colorbar(shown, ax=axes[1], fraction=0.046)
+    axes[1].figure.colorbar(shown, ax=axes[1], fraction=0.046)
     gap = (synthetic_map - real_map) / (real_map.max() or 1.0)
     bound = float(np.abs(gap).max()) or 1.0
     shown = axes[2].imshow(gap, aspect="auto", extent=extent, vmin=-bound, vmax=bound, cmap="RdBu_r")
     axes[2].set(title=f"({synthetic[0]} - real) / max(real)", xlabel="step", ylabel="period (steps)")
-    plt.colorbar(shown, ax=axes[2], fraction=0.046)
+    axes[2].figure.colorbar(shown, ax=axes[2], fraction=0.046)
 
 
 def plot_report(
@@ -116,7 +128,7 @@ def plot_report(
         max_paths (`int`, defaults to 8): Sample paths drawn per set.
 
     Returns:
-        `matplotlib.figure.Figure` (close it with `plt.close(figure)` when saved).
+        `matplotlib.figure.Figure`, not registered with `pyplot` (save it with `figure.savefig(path)`).
     """
     first = next(iter(candidates.items()))
     label = {"log": "log returns", "diff": "differences"}.get(returns, "values") if returns else "values"
@@ -124,7 +136,8 @@ def plot_report(
     return_sets = {"real": to_returns(real, returns, "real")}
     return_sets.update({name: to_returns(w, returns, name) for name, w in candidates.items()})
     value_sets = {"real": real, **candidates}
-    figure, axes = plt.subplots(3, 3, figsize=(16, 13))
+    figure = Figure(figsize=(16, 13))
+    axes = figure.subplots(3, 3)
     _sample_paths(axes[0, 0], real, first, channel, max_paths)
     _histogram(axes[0, 1], return_sets, channel, label)
     _qq(axes[0, 2], return_sets, channel, label)
@@ -134,6 +147,7 @@ def plot_report(
     if real.shape[1] >= 4:
         _psd(axes[1, 2], value_sets, channel)
         _scalograms(list(axes[2]), real, first, channel)
-    figure.suptitle(f"Real vs generated: {channel_name or f'channel {channel}'} ({len(real)} real windows of {real.shape[1]} steps)")
+    title = channel_name or f"channel {channel}"
+    figure.suptitle(f"Real vs generated: {title} ({len(real)} real windows of {real.shape[1]} steps)")
     figure.tight_layout()
     return figure

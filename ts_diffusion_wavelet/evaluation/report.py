@@ -8,7 +8,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import matplotlib.pyplot as plt
 import numpy as np
 
 from .baselines import BASELINE_NAMES, make_baselines
@@ -49,7 +48,6 @@ def write_report(
         figure = plot_report(real, candidates, returns, index, channel)
         paths[f"figure_{index}"] = folder / _figure_name(index, channel)
         figure.savefig(paths[f"figure_{index}"], dpi=90)
-        plt.close(figure)
     paths["metrics"].write_text(json.dumps(metrics, indent=2, allow_nan=False))
     paths["summary"].write_text(summary_markdown(metrics))
     figures = [p for kind, p in paths.items() if kind.startswith("figure_")]
@@ -95,17 +93,27 @@ def generate_report(
     synthetic = as_windows(synthetic, "synthetic")
     check_same_layout(real, synthetic)
     # 1. Baselines with as many windows as the model generated, in the data's units.
-    generated, baseline_info = make_baselines(
-        real, len(synthetic), returns, real_series, block_length, tuple(baselines), seed
-    ) if baselines else ({}, {})
+    generated, baseline_info = (
+        make_baselines(real, len(synthetic), returns, real_series, block_length, tuple(baselines), seed)
+        if baselines
+        else ({}, {})
+    )
     candidates = {"synthetic": synthetic, **generated}
     # 2. Every metric, then the files.
     metrics = evaluate_windows(
-        real, candidates, returns=returns, channel_names=channel_names, real_series=real_series, seed=seed, **evaluate_kwargs
+        real,
+        candidates,
+        returns=returns,
+        channel_names=channel_names,
+        real_series=real_series,
+        seed=seed,
+        **evaluate_kwargs,
     )
     metrics["baselines"] = to_json_ready(baseline_info)
     metrics["meta"]["sources"] = dict(sources or {})
-    metrics["notes"] += [f"baseline {name} left out: {info['error']}" for name, info in baseline_info.items() if "error" in info]
+    metrics["notes"] += [
+        f"baseline {name} left out: {info['error']}" for name, info in baseline_info.items() if "error" in info
+    ]
     paths = write_report(metrics, real, candidates, output_dir, returns)
     metrics["files"] = {kind: str(path) for kind, path in paths.items()}
     return metrics

@@ -139,7 +139,9 @@ def stylized_facts_channel(
         facts[f"acf_abs_r_lag{lag}"] = facts["acf_abs_r"][lag - 1] if lag <= max_lag else None
     leverage_available = [k for k in range(1, leverage_lags + 1) if _lag_available(num_windows, length, k, min_pairs)]
     leverage = leverage_effect(returns, leverage_available[-1])[:, 0] if leverage_available else np.array([])
-    facts["leverage"] = [float(leverage[k - 1]) if k in leverage_available else None for k in range(1, leverage_lags + 1)]
+    facts["leverage"] = [
+        float(leverage[k - 1]) if k in leverage_available else None for k in range(1, leverage_lags + 1)
+    ]
     facts["leverage_mean"] = float(leverage.mean()) if len(leverage) else None
     facts["num_values"] = int(values.size)
     facts["window_length"] = int(length)

@@ -13,7 +13,7 @@ from .checks import as_windows, check_same_layout
 from .classifier_scores import discriminative_scores, predictive_scores
 from .correlation import correlational_score
 from .distribution import ks_per_channel, qq_distance, wasserstein_per_channel
-from .hurst import MIN_BLOCK, hurst_exponent
+from .hurst import hurst_exponent
 from .returns import ReturnsKind, to_returns
 from .spectral import psd_distance
 from .stylized_facts import SCALAR_FACTS, stylized_facts, stylized_facts_errors
@@ -41,7 +41,7 @@ def per_channel(values: np.ndarray, names: list[str]) -> dict[str, Any]:
     """`{"mean": mean over channels, "per_channel": {name: value}}` (nan-aware)."""
     values = np.asarray(values, dtype=np.float64)
     mean = float(np.nanmean(values)) if np.isfinite(values).any() else None
-    return {"mean": mean, "per_channel": dict(zip(names, values.tolist()))}
+    return {"mean": mean, "per_channel": dict(zip(names, values.tolist(), strict=True))}
 
 
 def _attempt(notes: list[str], label: str, compute: Callable[[], Any]) -> Any:
@@ -55,7 +55,9 @@ def _attempt(notes: list[str], label: str, compute: Callable[[], Any]) -> Any:
         return None
 
 
-def _value_metrics(real: np.ndarray, other: np.ndarray, names: list[str], notes: list[str], prefix: str) -> dict[str, Any]:
+def _value_metrics(
+    real: np.ndarray, other: np.ndarray, names: list[str], notes: list[str], prefix: str
+) -> dict[str, Any]:
     """Marginal and temporal distances of `other` to `real`, both `[N, L, C]` in the same units."""
     hurst_real = _attempt(notes, f"{prefix}hurst", lambda: hurst_exponent(real))
     hurst_other = None if hurst_real is None else hurst_exponent(other)
@@ -63,18 +65,27 @@ def _value_metrics(real: np.ndarray, other: np.ndarray, names: list[str], notes:
         "wasserstein": per_channel(wasserstein_per_channel(real, other), names),
         "ks": per_channel(ks_per_channel(real, other), names),
         "qq_distance": per_channel(qq_distance(real, other), names),
-        "acf_distance": _attempt(notes, f"{prefix}acf_distance", lambda: per_channel(acf_distance(real, other), names)),
+        "acf_distance": _attempt(
+            notes, f"{prefix}acf_distance", lambda: per_channel(acf_distance(real, other), names)
+        ),
         "acf_abs_distance": _attempt(
             notes, f"{prefix}acf_abs_distance", lambda: per_channel(acf_distance(real, other, absolute=True), names)
         ),
-        "psd_distance_db": _attempt(notes, f"{prefix}psd_distance_db", lambda: per_channel(psd_distance(real, other), names)),
+        "psd_distance_db": _attempt(
+            notes, f"{prefix}psd_distance_db", lambda: per_channel(psd_distance(real, other), names)
+        ),
         "hurst": None if hurst_other is None else per_channel(hurst_other, names),
         "hurst_error": None if hurst_other is None else per_channel(np.abs(hurst_other - hurst_real), names),
     }
 
 
 def _returns_metrics(
-    real_returns: np.ndarray, other_returns: np.ndarray, real_facts: dict[str, Any], names: list[str], notes: list[str], max_lag: int
+    real_returns: np.ndarray,
+    other_returns: np.ndarray,
+    real_facts: dict[str, Any],
+    names: list[str],
+    notes: list[str],
+    max_lag: int,
 ) -> dict[str, Any]:
     facts = stylized_facts(other_returns, names, max_lag=max_lag)
     return {
@@ -91,7 +102,10 @@ def compare_facts(real_facts: dict[str, Any], facts: dict[str, Any], reference: 
     """
     out = {}
     for name in real_facts:
-        ours, theirs = stylized_facts_errors(real_facts[name], facts[name]), stylized_facts_errors(real_facts[name], reference[name])
+        ours, theirs = (
+            stylized_facts_errors(real_facts[name], facts[name]),
+            stylized_facts_errors(real_facts[name], reference[name]),
+        )
         compared = [k for k in SCALAR_FACTS if ours[k] is not None and theirs[k] is not None]
         closer = [k for k in compared if ours[k] < theirs[k]]
         out[name] = {"closer": closer, "farther": [k for k in compared if k not in closer], "compared": len(compared)}
@@ -162,7 +176,9 @@ def evaluate_windows(
     if real_series is not None:
         series = np.asarray(real_series, dtype=np.float64)
         series = as_windows(series[None] if series.ndim == 2 else series[None, :, None], "real_series")
-        reference["long_series_stylized_facts"] = stylized_facts(to_returns(series, returns, "real_series"), names, max_lag=max_lag)
+        reference["long_series_stylized_facts"] = stylized_facts(
+            to_returns(series, returns, "real_series"), names, max_lag=max_lag
+        )
 
     # 2. Distances of every candidate, on the values as given and on returns.
     results: dict[str, dict[str, Any]] = {}
@@ -171,14 +187,20 @@ def evaluate_windows(
         results[name] = {
             "num_windows": int(len(windows)),
             "values": _value_metrics(real, windows, names, notes, ""),
-            "correlational_score": _attempt(notes, "correlational_score", lambda w=windows: correlational_score(real, w)),
+            "correlational_score": _attempt(
+                notes, "correlational_score", lambda w=windows: correlational_score(real, w)
+            ),
             "returns": _returns_metrics(real_returns, other_returns, real_facts, names, notes, max_lag),
         }
 
     # 3. Post-hoc GRU scores, all candidates and repeats trained side by side.
     if classifiers:
         common = {
-            "batch_size": classifier_batch_size, "repeats": classifier_repeats, "hidden_size": hidden_size, "seed": seed, "device": device,
+            "batch_size": classifier_batch_size,
+            "repeats": classifier_repeats,
+            "hidden_size": hidden_size,
+            "seed": seed,
+            "device": device,
         }
         discriminative = discriminative_scores(real, checked, iterations=discriminative_iterations, **common)
         predictive = predictive_scores(real, {"real": real, **checked}, iterations=predictive_iterations, **common)
@@ -193,7 +215,9 @@ def evaluate_windows(
         for name in checked:
             if name != "garch":
                 comparisons[f"{name}_vs_garch"] = compare_facts(
-                    real_facts, results[name]["returns"]["stylized_facts"], results["garch"]["returns"]["stylized_facts"]
+                    real_facts,
+                    results[name]["returns"]["stylized_facts"],
+                    results["garch"]["returns"]["stylized_facts"],
                 )
     meta = {
         "num_real_windows": int(len(real)),
@@ -205,4 +229,6 @@ def evaluate_windows(
         "seed": seed,
         "seconds": round(time.time() - started, 2),
     }
-    return to_json_ready({"meta": meta, "real": reference, "candidates": results, "comparisons": comparisons, "notes": notes})
+    return to_json_ready(
+        {"meta": meta, "real": reference, "candidates": results, "comparisons": comparisons, "notes": notes}
+    )

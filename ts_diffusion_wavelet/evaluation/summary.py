@@ -72,7 +72,10 @@ def summary_rows(metrics: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
             continue
         spreads = [e.get("ci95") if isinstance(e, dict) else None for e in entries]
         best = min((v for v in values if v is not None), default=None)
-        cells = [_format(v, s) + (" *" if v is not None and v == best and len(names) > 1 else "") for v, s in zip(values, spreads)]
+        cells = [
+            _format(v, s) + (" *" if v is not None and v == best and len(names) > 1 else "")
+            for v, s in zip(values, spreads, strict=True)
+        ]
         floor = _number(metrics["real"].get("predictive_score")) if path == ("predictive_score",) else None
         rows.append([f"{label} ↓", _format(floor) if floor is not None else "", *cells])
     # 2. Stylized facts of returns, real value first.
