@@ -29,7 +29,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .cwt import BOUNDARIES, check_finite, cwt, icwt
+from .cwt import BOUNDARIES, check_finite, cwt, icwt, precise_matmul
 from .scales import SCALE_SPACINGS, max_scale_for_length, scale_grid
 from .wavelets import carrier_frequency, check_wavelet, is_complex, nyquist_scale
 
@@ -216,7 +216,7 @@ class ScalogramTransform:
             config = ScalogramConfig(**{**asdict(config), **kwargs})
         elif isinstance(config, dict):
             valid = {f.name for f in fields(ScalogramConfig)}
-            unknown = sorted(set(config) | set(kwargs) - valid)
+            unknown = sorted((set(config) | set(kwargs)) - valid)
             if unknown:
                 raise ValueError(f"Unknown ScalogramConfig fields {unknown}; valid fields: {', '.join(sorted(valid))}.")
             config = ScalogramConfig(**{**copy.deepcopy(config), **kwargs})
@@ -491,18 +491,22 @@ class ScalogramTransform:
         values, vectors = torch.linalg.eigh(operator @ operator.T)
         damping = self._config.regularization * values.max()
         inverse_gram = (vectors / (values.clamp_min(0) + damping)) @ vectors.T
-        return _lru_put(_synthesis_host, key, (inverse_gram @ operator).T.contiguous().numpy())
+        # (3) Project the result onto detrended windows: the trend directions are exact null directions of B,
+        # where rounding would otherwise be amplified by 1 / lambda.
+        synthesis = projector @ (inverse_gram @ operator)
+        return _lru_put(_synthesis_host, key, synthesis.T.contiguous().numpy())
 
     def _synthesize(self, planes: torch.Tensor) -> torch.Tensor:
         """Un-normalised planes `[M, K, F, H, W]` to detrended windows `[M, L]`."""
-        if self._planes_per_window() * self.window_size <= MAX_SYNTHESIS_ENTRIES:
-            key = (self._synthesis_key(), str(planes.device), planes.dtype)
-            matrix = _synthesis_device.get(key)
-            if matrix is None:
-                matrix = torch.as_tensor(self._synthesis_matrix_host()).to(device=planes.device, dtype=planes.dtype)
-            _lru_put(_synthesis_device, key, matrix)
-            return planes.reshape(planes.shape[0], -1) @ matrix
-        return self._synthesize_by_icwt(planes)
+        dtype = planes.dtype if planes.dtype == torch.float64 else torch.float32  # half precision: float32 solve
+        if self._planes_per_window() * self.window_size > MAX_SYNTHESIS_ENTRIES:
+            return self._synthesize_by_icwt(planes.to(dtype)).to(planes.dtype)
+        key = (self._synthesis_key(), str(planes.device), dtype)
+        matrix = _synthesis_device.get(key)
+        if matrix is None:
+            matrix = torch.as_tensor(self._synthesis_matrix_host()).to(device=planes.device, dtype=dtype)
+        _lru_put(_synthesis_device, key, matrix)
+        return precise_matmul(planes.reshape(planes.shape[0], -1).to(dtype), matrix).to(planes.dtype)
 
     def _synthesize_by_icwt(self, planes: torch.Tensor) -> torch.Tensor:
         """Fallback for large images: undo the layout (interpolating back if resized), then `icwt`."""
