@@ -309,3 +309,6 @@ def test_bad_coefficients() -> None:
         icwt(torch.randn(2, 64), [2.0, 4.0], regularization=0.0)
     with pytest.raises(ValueError, match=r"limited to 4096 samples, got 5000; use boundary='periodic'"):
         icwt(torch.randn(1, 5000), [2.0])
+    with pytest.raises(ValueError, match=r"method='matmul' needs a dense operator of 335,544,320 entries .*for 80 "
+                       r"filters x 2048\^2 samples; use method='fft' or 'auto'"):
+        cwt(torch.randn(1, 2048), scale_grid(40, 1000.0, wavelet="cmor1.5-1.0"), "cmor1.5-1.0", method="matmul")

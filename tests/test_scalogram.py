@@ -248,6 +248,16 @@ def test_gradients_flow() -> None:
         assert torch.autograd.gradcheck(transform.from_image, (images,))
 
 
+def test_half_precision_windows() -> None:
+    signal = windows("garch")
+    transform = ScalogramTransform(**SMALL).fit(signal)
+    images = transform.to_image(signal.to(torch.bfloat16))
+    assert images.dtype == torch.bfloat16
+    torch.testing.assert_close(images.float(), transform.to_image(signal), rtol=0, atol=0.05)
+    restored = transform.from_image(images)
+    assert restored.dtype == torch.bfloat16 and snr_db(signal, restored) >= 20.0  # bf16 keeps ~8 bits
+
+
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
 def test_cuda_matches_cpu() -> None:
     signal = windows("garch")

@@ -41,6 +41,7 @@ DEFAULT_REGULARIZATION = 1e-6
 MAX_MATMUL_LENGTH = 64  # method="auto": the forward uses the dense operator on CPU up to this length.
 MAX_MATMUL_ENTRIES = 1 << 25  # method="auto": the inverse uses the dense pseudo-inverse on CPU up to this size.
 MAX_GRAM_LENGTH = 4096  # the exact inverse of "zero" / "symmetric" builds an N x N Gram matrix.
+MAX_DENSE_ENTRIES = 1 << 28  # method="matmul" refuses operators larger than this (1 GiB in float32).
 _CPU_CHUNK_FLOATS = 1 << 20  # ~4 MiB of FFT work per chunk keeps the batch loop in cache on CPU.
 _DEVICE_CACHE_SIZE = 8
 
@@ -106,9 +107,8 @@ class _HostBank:
     def num_filters(self) -> int:
         return self.kernels.shape[0]
 
-    @cached_property
-    def operator(self) -> np.ndarray:
-        """Dense operator `[N, R, N]`: `coefs[r, n] = sum_k x[k] * operator[k, r, n]`."""
+    def dense_operator(self) -> np.ndarray:
+        """Dense operator `[N, R, N]`: `coefs[r, n] = sum_k x[k] * operator[k, r, n]` (built on demand)."""
         n, m = self.key.length, self.fft_size
         out_index, in_index = np.arange(n)[None, :], np.arange(n)[:, None]
         op = self.kernels[:, (out_index - in_index) % m]  # [R, k, n]
@@ -147,7 +147,7 @@ class _HostBank:
         return k[:n, :n] + k[:n, n:][:, flip] + k[n:, :n][flip] + k[n:, n:][flip][:, flip]
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=8)
 def _host_bank(key: _BankKey) -> _HostBank:
     return _HostBank(key)
 
@@ -176,7 +176,7 @@ class _DeviceBank:
 
     @cached_property
     def operator(self) -> torch.Tensor:
-        return self._tensor(self.host.operator.reshape(self.host.key.length, -1))
+        return self._tensor(self.host.dense_operator().reshape(self.host.key.length, -1))
 
     def _inverse_gram_host(self, regularization: float) -> np.ndarray:
         values, vectors = (torch.as_tensor(a) for a in self.host.gram_eigh)
@@ -193,7 +193,7 @@ class _DeviceBank:
     def pseudo_inverse(self, regularization: float) -> torch.Tensor:
         """`[R N, N]`: `x = coefs.flatten() @ pseudo_inverse` is the regularised least-squares solution."""
         if regularization not in self._pseudo_inverse:
-            op = torch.as_tensor(self.host.operator.reshape(self.host.key.length, -1))
+            op = torch.as_tensor(self.host.dense_operator().reshape(self.host.key.length, -1))
             pseudo_inverse = (torch.as_tensor(self._inverse_gram_host(regularization)) @ op).T
             self._pseudo_inverse[regularization] = self._tensor(pseudo_inverse.numpy())
         return self._pseudo_inverse[regularization]
@@ -237,7 +237,7 @@ def _extend(x: torch.Tensor, boundary: str) -> torch.Tensor:
 def _analysis_fft(x: torch.Tensor, bank: _DeviceBank) -> torch.Tensor:
     n, m = bank.host.key.length, bank.host.fft_size
     spectrum = torch.fft.rfft(_extend(x, bank.host.key.boundary), m)  # [B, F]
-    if torch.is_grad_enabled() and (x.requires_grad or bank.spectra.requires_grad):
+    if torch.is_grad_enabled() and x.requires_grad:
         return torch.fft.irfft(spectrum[:, None, :] * bank.spectra, m)[..., :n]
     # Inference path: the same operations, chunked over the batch into reused buffers (no autograd).
     batch, filters = x.shape[0], bank.host.num_filters
@@ -379,6 +379,12 @@ def _check_options(boundary: str, method: str) -> None:
 
 
 def _resolve_method(method: str, bank: _DeviceBank, inverse: bool) -> str:
+    entries = bank.host.num_filters * bank.host.key.length**2
+    if method == "matmul" and entries > MAX_DENSE_ENTRIES:
+        raise ValueError(
+            f"method='matmul' needs a dense operator of {entries:,} entries (more than {MAX_DENSE_ENTRIES:,}) for "
+            f"{bank.host.num_filters} filters x {bank.host.key.length}^2 samples; use method='fft' or 'auto'."
+        )
     if method != "auto":
         return method
     # Measured on CPU: the forward's dense matmul (K = N, a huge output) only wins for short windows; the
@@ -386,10 +392,9 @@ def _resolve_method(method: str, bank: _DeviceBank, inverse: bool) -> str:
     # accelerators (untested here; they also avoid TF32 matmuls).
     if bank.device.type != "cpu" or _reduced_precision_matmul(bank.device):
         return "fft"
-    length = bank.host.key.length
     if inverse:
-        return "matmul" if bank.host.num_filters * length * length <= MAX_MATMUL_ENTRIES else "fft"
-    return "matmul" if length <= MAX_MATMUL_LENGTH else "fft"
+        return "matmul" if entries <= MAX_MATMUL_ENTRIES else "fft"
+    return "matmul" if bank.host.key.length <= MAX_MATMUL_LENGTH else "fft"
 
 
 def _compute_dtype(dtype: torch.dtype) -> torch.dtype:
@@ -441,8 +446,9 @@ def cwt(
             image) differ from pywt within about a wavelet's support of the edges.
         method (`"auto"`, `"fft"` or `"matmul"`, defaults to `"auto"`): `"fft"` uses rFFTs with the
             precomputed spectra of all scales; `"matmul"` one product with the precomputed dense `N x SN`
-            operator (on CUDA it follows `torch.backends.cuda.matmul` precision settings: TF32 costs accuracy).
-            `"auto"` picks `"matmul"` on CPU for windows of at most 64 samples, `"fft"` otherwise.
+            operator (run in float64 where TF32 / bf16 matmuls are enabled, to keep float32 accuracy). Both give
+            the same coefficients. `"auto"` picks `"matmul"` on CPU for windows of at most 64 samples and
+            `"fft"` otherwise (and always on accelerators).
         precision (`int`, defaults to 12): Wavelet tabulation precision, pywt's `precision`.
         check_finite_input (`bool`, defaults to `True`): Raise on NaN / inf (costs one device sync).
 
@@ -517,7 +523,9 @@ def icwt(
         sampling_period (`float`, defaults to 1): Accepted so calls mirror [`cwt`]; coefficients do not depend on it.
         boundary (`"zero"`, `"periodic"` or `"symmetric"`, defaults to `"zero"`): The boundary used by [`cwt`].
         method (`"auto"`, `"fft"` or `"matmul"`, defaults to `"auto"`): `"fft"`: adjoint by rFFTs, then an
-            `N x N` matrix; `"matmul"`: one product with the precomputed `SN x N` pseudo-inverse.
+            `N x N` float64 matrix (a Fourier-domain division for `"periodic"`, any length); `"matmul"`: one
+            product with the precomputed `SN x N` pseudo-inverse. `"auto"` uses `"matmul"` on CPU while that
+            matrix has at most 2**25 entries (e.g. 128 scales x 256 samples, 256 for `cmor`), `"fft"` otherwise.
         regularization (`float`, defaults to 1e-6): Tikhonov weight relative to the largest eigenvalue of `A^T A`.
         precision (`int`, defaults to 12): Wavelet tabulation precision, as for [`cwt`].
         check_finite_input (`bool`, defaults to `True`): Raise on NaN / inf (costs one device sync).

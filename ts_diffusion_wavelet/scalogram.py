@@ -39,7 +39,7 @@ REPRESENTATIONS = ("signed", "magnitude")
 DETRENDS = ("mean", "linear")
 NORMALIZATIONS = ("scale", "channel", "none")
 MAX_SYNTHESIS_ENTRIES = 1 << 26  # above this, from_image undoes the layout and calls icwt instead.
-_SYNTHESIS_CACHE_SIZE = 4
+_SYNTHESIS_CACHE_SIZE = 2  # host matrices are float64: 64 MiB each at the default size
 
 
 @dataclass
@@ -493,7 +493,7 @@ class ScalogramTransform:
         inverse_gram = (vectors / (values.clamp_min(0) + damping)) @ vectors.T
         # (3) Project the result onto detrended windows: the trend directions are exact null directions of B,
         # where rounding would otherwise be amplified by 1 / lambda.
-        synthesis = projector @ (inverse_gram @ operator)
+        synthesis = (projector @ inverse_gram) @ operator
         return _lru_put(_synthesis_host, key, synthesis.T.contiguous().numpy())
 
     def _synthesize(self, planes: torch.Tensor) -> torch.Tensor:
