@@ -114,10 +114,16 @@ REPRESENTATIONS: dict[str, dict[str, object]] = {
     "morl signed, time resized 256 -> 128, bilinear": {"time_layout": "resize", "interpolation": "bilinear"},
     "morl signed, time resized 256 -> 128, bicubic": {"time_layout": "resize", "interpolation": "bicubic"},
     "cmor1.5-1.0 demodulated, time resized, bilinear": {
-        "wavelet": "cmor1.5-1.0", "demodulate": True, "time_layout": "resize", "interpolation": "bilinear"
+        "wavelet": "cmor1.5-1.0",
+        "demodulate": True,
+        "time_layout": "resize",
+        "interpolation": "bilinear",
     },
     "cmor1.5-1.0 demodulated, time resized, bicubic": {
-        "wavelet": "cmor1.5-1.0", "demodulate": True, "time_layout": "resize", "interpolation": "bicubic"
+        "wavelet": "cmor1.5-1.0",
+        "demodulate": True,
+        "time_layout": "resize",
+        "interpolation": "bicubic",
     },
 }
 

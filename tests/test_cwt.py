@@ -47,7 +47,9 @@ def test_cwt_matches_pywt(wavelet: str, scale_set: str, dtype: type, method: str
     expected, expected_frequencies = pywt_reference(x, scales, wavelet)
     coefs, frequencies = cwt(torch.from_numpy(x), scales, wavelet, method=method)
     assert coefs.shape == (3, len(scales), length)
-    assert coefs.dtype == (torch.float32 if dtype == np.float32 else torch.float64).to_complex() or not coefs.is_complex()
+    assert (
+        coefs.dtype == (torch.float32 if dtype == np.float32 else torch.float64).to_complex() or not coefs.is_complex()
+    )
     error = np.abs(coefs.numpy() - expected).max() / np.abs(expected).max()
     assert error <= TOLERANCE[dtype], error
     np.testing.assert_allclose(frequencies.numpy(), expected_frequencies, rtol=1e-12)
@@ -229,7 +231,9 @@ def test_scale_grids() -> None:
     linear = scale_grid(4, 8.0, min_scale=2.0, spacing="linear")
     np.testing.assert_allclose(linear, [2.0, 4.0, 6.0, 8.0])
     np.testing.assert_allclose(scale_to_frequency(log), pywt.scale2frequency("morl", log, precision=12))
-    np.testing.assert_allclose(frequency_to_scale(scale_to_frequency(log, sampling_period=2.0), sampling_period=2.0), log)
+    np.testing.assert_allclose(
+        frequency_to_scale(scale_to_frequency(log, sampling_period=2.0), sampling_period=2.0), log
+    )
     assert max_scale_for_length(256) == 208.0
 
 
@@ -265,8 +269,9 @@ def test_bad_scales(scales: list, message: str) -> None:
 
 def test_window_too_short_for_the_largest_scale() -> None:
     with pytest.raises(
-        ValueError, match=r"Window of 64 samples is too short for scale 100: its centre period is 123.1 samples"
-        r".*Use scales <= 52 or windows of at least 124 samples"
+        ValueError,
+        match=r"Window of 64 samples is too short for scale 100: its centre period is 123.1 samples"
+        r".*Use scales <= 52 or windows of at least 124 samples",
     ):
         cwt(torch.randn(64), [2.0, 100.0])
     with pytest.raises(ValueError, match=r"time axis \(last\) has 1 samples; a CWT needs at least 2"):
@@ -309,6 +314,9 @@ def test_bad_coefficients() -> None:
         icwt(torch.randn(2, 64), [2.0, 4.0], regularization=0.0)
     with pytest.raises(ValueError, match=r"limited to 4096 samples, got 5000; use boundary='periodic'"):
         icwt(torch.randn(1, 5000), [2.0])
-    with pytest.raises(ValueError, match=r"method='matmul' needs a dense operator of 335,544,320 entries .*for 80 "
-                       r"filters x 2048\^2 samples; use method='fft' or 'auto'"):
+    with pytest.raises(
+        ValueError,
+        match=r"method='matmul' needs a dense operator of 335,544,320 entries .*for 80 "
+        r"filters x 2048\^2 samples; use method='fft' or 'auto'",
+    ):
         cwt(torch.randn(1, 2048), scale_grid(40, 1000.0, wavelet="cmor1.5-1.0"), "cmor1.5-1.0", method="matmul")

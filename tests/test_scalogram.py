@@ -264,7 +264,9 @@ def test_cuda_matches_cpu() -> None:
     transform = ScalogramTransform(**SMALL).fit(signal)
     images = transform.to_image(signal)
     torch.testing.assert_close(transform.to_image(signal.cuda()).cpu(), images, rtol=0, atol=1e-4)
-    torch.testing.assert_close(transform.from_image(images.cuda()).cpu(), transform.from_image(images), rtol=0, atol=1e-4)
+    torch.testing.assert_close(
+        transform.from_image(images.cuda()).cpu(), transform.from_image(images), rtol=0, atol=1e-4
+    )
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -280,7 +282,10 @@ def fitted() -> ScalogramTransform:
 @pytest.mark.parametrize(
     ("shape", "message"),
     [
-        ((4, 2, 64), r"`windows` must have shape \[batch, 1 channels, 64 samples\], got \(4, 2, 64\);.*num_channels=2"),
+        (
+            (4, 2, 64),
+            r"`windows` must have shape \[batch, 1 channels, 64 samples\], got \(4, 2, 64\);.*num_channels=2",
+        ),
         ((4, 1, 50), r"got \(4, 1, 50\);.*window_size=50"),
         ((1, 64), r"got \(1, 64\); add a batch axis \(windows\[None\]\) for one window"),
     ],
@@ -304,8 +309,11 @@ def test_bad_window_values(fitted: ScalogramTransform) -> None:
 
 
 def test_bad_images(fitted: ScalogramTransform) -> None:
-    with pytest.raises(ValueError, match=r"`images` must have shape \[batch, 3, 32, 32\] for this transform, got "
-                       r"\(2, 4, 32, 32\); check that the model's in/out channels and sample_size match"):
+    with pytest.raises(
+        ValueError,
+        match=r"`images` must have shape \[batch, 3, 32, 32\] for this transform, got "
+        r"\(2, 4, 32, 32\); check that the model's in/out channels and sample_size match",
+    ):
         fitted.from_image(torch.zeros(2, 4, 32, 32))
     images = torch.zeros(2, 3, 32, 32)
     images[1, 2, 5, 6] = float("nan")
@@ -344,7 +352,9 @@ def test_bad_configuration(overrides: dict, message: str) -> None:
 
 
 def test_bad_config_dicts(fitted: ScalogramTransform) -> None:
-    with pytest.raises(ValueError, match=r"Unknown ScalogramConfig fields \['widht'\]; valid fields: boundary, demodulate"):
+    with pytest.raises(
+        ValueError, match=r"Unknown ScalogramConfig fields \['widht'\]; valid fields: boundary, demodulate"
+    ):
         ScalogramTransform.from_config({**SMALL, "widht": 3})
     broken = fitted.config
     broken["statistics"]["coef_std"][0][0][3] = 0.0

@@ -164,7 +164,7 @@ class _DeviceBank:
         dtype = torch.complex128 if np.iscomplexobj(array) else torch.float64
         tensor = torch.as_tensor(array, dtype=dtype)
         target = self.dtype.to_complex() if tensor.is_complex() else self.dtype
-        return tensor.to(device=self.device, dtype=target).contiguous()
+        return tensor.to(target).to(self.device).contiguous()  # cast on the host: some devices lack float64
 
     @cached_property
     def spectra(self) -> torch.Tensor:
@@ -183,11 +183,16 @@ class _DeviceBank:
         damping = regularization * values.max()
         return ((vectors / (values + damping)) @ vectors.T).numpy()
 
-    def inverse_gram64(self, regularization: float) -> torch.Tensor:
-        """`(G + lambda I)^-1` in float64 on the device."""
+    @property
+    def solve_dtype(self) -> torch.dtype:
+        """float64 for the small `N x N` solve, except on devices without float64 (MPS)."""
+        return torch.float32 if self.device.type == "mps" else torch.float64
+
+    def inverse_gram(self, regularization: float) -> torch.Tensor:
+        """`(G + lambda I)^-1` in `solve_dtype` on the device."""
         if regularization not in self._inverse_gram:
             inverse = torch.as_tensor(self._inverse_gram_host(regularization))
-            self._inverse_gram[regularization] = inverse.to(self.device)
+            self._inverse_gram[regularization] = inverse.to(self.solve_dtype).to(self.device)
         return self._inverse_gram[regularization]
 
     def pseudo_inverse(self, regularization: float) -> torch.Tensor:
@@ -310,8 +315,8 @@ def _synthesis(coefs: torch.Tensor, bank: _DeviceBank, method: str, regularizati
         return _synthesis_periodic_fft(coefs, bank, regularization)
     # (G + lambda I)^-1 A^T c: the adjoint by FFT, then the N x N solve matrix (float64: cheap, and immune to
     # reduced-precision matmul settings).
-    adjoint = _adjoint_fft(coefs, bank).double()
-    return (adjoint @ bank.inverse_gram64(regularization)).to(coefs.dtype)
+    adjoint = _adjoint_fft(coefs, bank).to(bank.solve_dtype)
+    return (adjoint @ bank.inverse_gram(regularization)).to(coefs.dtype)
 
 
 # ----------------------------------------------------------------------------------------------------------

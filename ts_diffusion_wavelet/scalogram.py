@@ -133,7 +133,9 @@ class ScalogramConfig:
         if not (isinstance(self.regularization, (int, float)) and np.isfinite(self.regularization)):
             raise ValueError(f"`regularization` must be a positive number, got {self.regularization!r}.")
         if self.regularization <= 0:
-            raise ValueError(f"`regularization` must be a positive number, got {self.regularization!r}; 1e-6 is typical.")
+            raise ValueError(
+                f"`regularization` must be a positive number, got {self.regularization!r}; 1e-6 is typical."
+            )
         width = self.resolved_image_width
         if self.time_layout == "fold" and self.window_size % width:
             raise ValueError(
@@ -177,6 +179,8 @@ class ScalogramConfig:
 def _check_positive_int(name: str, value: Any) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise ValueError(f"`{name}` must be a positive integer, got {value!r}.")
+
+
 _synthesis_host: OrderedDict[tuple, np.ndarray] = OrderedDict()
 _synthesis_device: OrderedDict[tuple, torch.Tensor] = OrderedDict()
 
@@ -187,6 +191,30 @@ def _lru_put(cache: OrderedDict, key: tuple, value: Any) -> Any:
     while len(cache) > _SYNTHESIS_CACHE_SIZE:
         cache.popitem(last=False)
     return value
+
+
+class _RunningMoments:
+    """Mean and std over the last axis of a stream of float64 batches, shifted by the first batch's mean."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.shift = self.total = self.squares = torch.zeros(())
+
+    def update(self, values: torch.Tensor) -> None:
+        if self.count == 0:
+            self.shift = values.mean(-1, keepdim=True)
+        centred = values - self.shift
+        self.total = self.total + centred.sum(-1, keepdim=True)
+        self.squares = self.squares + (centred**2).sum(-1, keepdim=True)
+        self.count += values.shape[-1]
+
+    def mean_std(self) -> tuple[list, list]:
+        mean = self.total / self.count
+        std = (self.squares / self.count - mean**2).clamp_min(0).sqrt()
+        # A constant plane (std 0) is left unscaled rather than divided by zero.
+        floor = 1e-12 * float(std.max()) if float(std.max()) > 0 else 1.0
+        std = torch.where(std > floor, std, torch.ones_like(std))
+        return (mean + self.shift)[..., 0].cpu().tolist(), std[..., 0].cpu().tolist()
 
 
 class ScalogramTransform:
@@ -218,14 +246,17 @@ class ScalogramTransform:
             valid = {f.name for f in fields(ScalogramConfig)}
             unknown = sorted((set(config) | set(kwargs)) - valid)
             if unknown:
-                raise ValueError(f"Unknown ScalogramConfig fields {unknown}; valid fields: {', '.join(sorted(valid))}.")
+                raise ValueError(
+                    f"Unknown ScalogramConfig fields {unknown}; valid fields: {', '.join(sorted(valid))}."
+                )
             config = ScalogramConfig(**{**copy.deepcopy(config), **kwargs})
         else:
             raise ValueError(f"`config` must be a ScalogramConfig or a dict, got {type(config).__name__}.")
         self._config = config
         low, high = config.scale_range
-        self.scales = scale_grid(config.num_scales, high, wavelet=config.wavelet, min_scale=low,
-                                 spacing=config.scale_spacing)
+        self.scales = scale_grid(
+            config.num_scales, high, wavelet=config.wavelet, min_scale=low, spacing=config.scale_spacing
+        )
         if config.statistics is not None:
             self._check_statistics(config.statistics)
         self._tensors: dict[tuple, tuple[torch.Tensor, ...]] = {}
@@ -320,32 +351,22 @@ class ScalogramTransform:
             for batch in self._batches(windows, batch_size):
                 self._check_windows(batch)
             return self
-        sums: list[list[torch.Tensor]] | None = None
-        shift: list[torch.Tensor] | None = None
+        coefficients, trends = _RunningMoments(), _RunningMoments()
         for batch in self._batches(windows, batch_size):
             with torch.no_grad():
                 trend, planes = self._raw_image(self._check_windows(batch))
-            values = [self._pool_planes(planes.double()), trend.double().permute(1, 2, 0)]  # [C, K, H', n], [C, T, n]
-            if shift is None:
-                shift = [v.mean(-1, keepdim=True) for v in values]
-                sums = [[torch.zeros_like(s), torch.zeros_like(s), 0] for s in shift]
-            for acc, value, offset in zip(sums, values, shift):
-                centred = value - offset
-                acc[0] = acc[0] + centred.sum(-1, keepdim=True)
-                acc[1] = acc[1] + (centred**2).sum(-1, keepdim=True)
-                acc[2] += value.shape[-1]
-        if sums is None:
+            if planes.device.type == "mps":  # no float64 there
+                planes, trend = planes.cpu(), trend.cpu()
+            coefficients.update(self._pool_planes(planes.double()))  # [C, K, H', n]
+            trends.update(trend.double().permute(1, 2, 0))  # [C, T, n]
+        if coefficients.count == 0:
             raise ValueError("`windows` is empty; fit needs at least one window.")
-        stats = []
-        for (total, squares, count), offset in zip(sums, shift):
-            mean = total / count
-            std = (squares / count - mean**2).clamp_min(0).sqrt()
-            floor = 1e-12 * float(std.max()) if float(std.max()) > 0 else 1.0
-            std = torch.where(std > floor, std, torch.ones_like(std))
-            stats.append(((mean + offset)[..., 0].cpu().tolist(), std[..., 0].cpu().tolist()))
-        (coef_mean, coef_std), (trend_mean, trend_std) = stats
+        (coef_mean, coef_std), (trend_mean, trend_std) = coefficients.mean_std(), trends.mean_std()
         self._config.statistics = {
-            "coef_mean": coef_mean, "coef_std": coef_std, "trend_mean": trend_mean, "trend_std": trend_std
+            "coef_mean": coef_mean,
+            "coef_std": coef_std,
+            "trend_mean": trend_mean,
+            "trend_std": trend_std,
         }
         self._tensors.clear()
         return self
@@ -388,8 +409,11 @@ class ScalogramTransform:
         batch, channels = images.shape[0], self.num_channels
         num_planes = channels * self.num_components * self.fold_factor
         trend = images[:, num_planes:].mean(dim=(-2, -1)).reshape(batch, channels, -1) * trend_std + trend_mean
-        planes = images[:, :num_planes].reshape(batch, channels, self.num_components, self.fold_factor,
-                                                *self.image_size) * std + mean
+        planes = (
+            images[:, :num_planes].reshape(batch, channels, self.num_components, self.fold_factor, *self.image_size)
+            * std
+            + mean
+        )
         residual = self._synthesize(planes.reshape(batch * channels, *planes.shape[2:]))
         return self._add_trend(residual.reshape(batch, channels, -1), trend)
 
@@ -438,7 +462,7 @@ class ScalogramTransform:
         """`exp(-2 pi i (C / s) n)`, `[S, L]`: multiplying by it removes each scale's phase ramp."""
         frequency = carrier_frequency(self._config.wavelet) / torch.as_tensor(self.scales, dtype=torch.float64)
         phase = -2 * np.pi * frequency[:, None] * torch.arange(self.window_size, dtype=torch.float64)
-        return torch.polar(torch.ones_like(phase), phase).to(device=device, dtype=dtype)
+        return torch.polar(torch.ones_like(phase), phase).to(dtype).to(device)
 
     def _layout(self, components: torch.Tensor) -> torch.Tensor:
         """`[M, K, S, L]` to `[M, K, F, H, W]`."""
@@ -447,7 +471,9 @@ class ScalogramTransform:
         target = (height, width) if self.time_layout == "resize" else (height, length)
         if target != (num_scales, length):
             components = F.interpolate(
-                components.reshape(m * k, 1, num_scales, length), size=target, mode=self._config.interpolation,
+                components.reshape(m * k, 1, num_scales, length),
+                size=target,
+                mode=self._config.interpolation,
                 align_corners=False,
             ).reshape(m, k, *target)
         if self.time_layout != "fold":
@@ -504,7 +530,7 @@ class ScalogramTransform:
         key = (self._synthesis_key(), str(planes.device), dtype)
         matrix = _synthesis_device.get(key)
         if matrix is None:
-            matrix = torch.as_tensor(self._synthesis_matrix_host()).to(device=planes.device, dtype=dtype)
+            matrix = torch.as_tensor(self._synthesis_matrix_host()).to(dtype).to(planes.device)
         _lru_put(_synthesis_device, key, matrix)
         return precise_matmul(planes.reshape(planes.shape[0], -1).to(dtype), matrix).to(planes.dtype)
 
@@ -518,8 +544,10 @@ class ScalogramTransform:
             components = planes[:, :, 0]
         if components.shape[-2:] != (len(self.scales), self.window_size):
             components = F.interpolate(
-                components.reshape(m * k, 1, *components.shape[-2:]), size=(len(self.scales), self.window_size),
-                mode=cfg.interpolation, align_corners=False,
+                components.reshape(m * k, 1, *components.shape[-2:]),
+                size=(len(self.scales), self.window_size),
+                mode=cfg.interpolation,
+                align_corners=False,
             ).reshape(m, k, len(self.scales), self.window_size)
         if is_complex(cfg.wavelet):
             coefs = torch.complex(components[:, 0], components[:, 1])
@@ -527,8 +555,14 @@ class ScalogramTransform:
                 coefs = coefs * self._carrier(coefs.device, coefs.dtype).conj()
         else:
             coefs = components[:, 0]
-        signal = icwt(coefs, self.scales, cfg.wavelet, boundary=cfg.boundary, regularization=cfg.regularization,
-                      check_finite_input=False)
+        signal = icwt(
+            coefs,
+            self.scales,
+            cfg.wavelet,
+            boundary=cfg.boundary,
+            regularization=cfg.regularization,
+            check_finite_input=False,
+        )
         trend, residual = self._remove_trend(signal[:, None])
         return residual[:, 0]
 
@@ -545,10 +579,15 @@ class ScalogramTransform:
                 zero, one = torch.zeros((), device=device, dtype=dtype), torch.ones((), device=device, dtype=dtype)
                 self._tensors[key] = (zero, one, zero, one)
             else:
-                as_tensor = lambda name: torch.tensor(stats[name], dtype=torch.float64).to(device=device, dtype=dtype)
+
+                def as_tensor(name: str) -> torch.Tensor:
+                    return torch.tensor(stats[name], dtype=torch.float64).to(dtype).to(device)
+
                 self._tensors[key] = (
-                    as_tensor("coef_mean")[:, :, None, :, None], as_tensor("coef_std")[:, :, None, :, None],
-                    as_tensor("trend_mean"), as_tensor("trend_std"),
+                    as_tensor("coef_mean")[:, :, None, :, None],
+                    as_tensor("coef_std")[:, :, None, :, None],
+                    as_tensor("trend_mean"),
+                    as_tensor("trend_std"),
                 )
         return self._tensors[key]
 
@@ -583,13 +622,16 @@ class ScalogramTransform:
     def _check_windows(self, windows: torch.Tensor | np.ndarray) -> torch.Tensor:
         windows = torch.as_tensor(windows) if isinstance(windows, np.ndarray) else windows
         if not isinstance(windows, torch.Tensor):
-            raise ValueError(f"`windows` must be a torch.Tensor [batch, channels, length], got {type(windows).__name__}.")
+            raise ValueError(
+                f"`windows` must be a torch.Tensor [batch, channels, length], got {type(windows).__name__}."
+            )
         expected = (self.num_channels, self.window_size)
         if windows.ndim != 3 or tuple(windows.shape[1:]) != expected:
             raise ValueError(
                 f"`windows` must have shape [batch, {expected[0]} channels, {expected[1]} samples], got "
                 f"{tuple(windows.shape)}; add a batch axis (windows[None]) for one window, or build a transform with "
-                f"num_channels={windows.shape[-2] if windows.ndim >= 2 else 1}, window_size={windows.shape[-1] if windows.ndim else 1}."
+                f"num_channels={windows.shape[-2] if windows.ndim >= 2 else 1}, "
+                f"window_size={windows.shape[-1] if windows.ndim else 1}."
             )
         if not windows.is_floating_point():
             raise ValueError(f"`windows` must be floating point, got dtype {windows.dtype}; call .float().")
@@ -615,10 +657,10 @@ class ScalogramTransform:
     def _batches(windows: torch.Tensor | np.ndarray | Iterable, batch_size: int) -> Iterable:
         if isinstance(windows, (torch.Tensor, np.ndarray)):
             if windows.ndim != 3:
-                raise ValueError(
-                    f"`windows` must have shape [batch, channels, length], got {tuple(windows.shape)}."
-                )
+                raise ValueError(f"`windows` must have shape [batch, channels, length], got {tuple(windows.shape)}.")
             return (windows[start : start + batch_size] for start in range(0, windows.shape[0], batch_size))
         if not isinstance(windows, Iterable):
-            raise ValueError(f"`windows` must be an array [B, C, L] or an iterable of them, got {type(windows).__name__}.")
+            raise ValueError(
+                f"`windows` must be an array [B, C, L] or an iterable of them, got {type(windows).__name__}."
+            )
         return windows

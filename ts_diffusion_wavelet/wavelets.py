@@ -101,8 +101,10 @@ def _integrated_wavelet(wavelet: str, precision: int, dtype: str) -> tuple[np.nd
     cplx = np.result_type(real, np.complex64)
     int_psi = np.asarray(int_psi, dtype=cplx if np.iscomplexobj(int_psi) else real)
     grid = np.asarray(grid, dtype=real)
-    return int_psi.astype(np.complex128 if np.iscomplexobj(int_psi) else np.float64), float(grid[1] - grid[0]), float(
-        grid[-1] - grid[0]
+    return (
+        int_psi.astype(np.complex128 if np.iscomplexobj(int_psi) else np.float64),
+        float(grid[1] - grid[0]),
+        float(grid[-1] - grid[0]),
     )
 
 
