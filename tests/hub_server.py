@@ -448,7 +448,8 @@ class _Handler(BaseHTTPRequestHandler):
             number = 1 + sum(name.startswith("refs/pr/") for name in found.branches)
             branch = f"refs/pr/{number}"
         commit = state.add_commit(found, branch, header.get("summary", ""), files)
-        pr_url = f"{state.url}/{repo}/discussions/{branch.rsplit('/', 1)[-1]}" if branch.startswith("refs/pr/") else None
+        is_pr = branch.startswith("refs/pr/")
+        pr_url = f"{state.url}/{repo}/discussions/{branch.rsplit('/', 1)[-1]}" if is_pr else None
         return self._send_json(200, {
             "success": True,
             "commitOid": commit.oid,
@@ -473,7 +474,8 @@ class _Handler(BaseHTTPRequestHandler):
             else:  # suffix range: the last N bytes
                 start, end = max(0, len(data) - int(end_text)), len(data) - 1
             if start >= len(data):
-                raise HubError(416, "Requested range not satisfiable", headers={"Content-Range": f"bytes */{len(data)}"})
+                unsatisfiable = {"Content-Range": f"bytes */{len(data)}"}
+                raise HubError(416, "Requested range not satisfiable", headers=unsatisfiable)
             end = min(end, len(data) - 1)
             status, body = 206, data[start : end + 1]
             headers["Content-Range"] = f"bytes {start}-{end}/{len(data)}"

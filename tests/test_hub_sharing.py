@@ -24,9 +24,10 @@ from diffusers import DDPMPipeline, DDPMScheduler, UNet2DModel
 
 import ts_diffusion_wavelet
 from ts_diffusion_wavelet.data import SeriesPreprocessor, geometric_prices
+from ts_diffusion_wavelet.hub import push
 from ts_diffusion_wavelet.hub.loading import read_remote_model_index
-from ts_diffusion_wavelet.hub.model_card import SAMPLE_PLOT_PATH, build_model_card
-from ts_diffusion_wavelet.hub.push import check_push_credentials, push_pipeline_to_hub, push_trained_pipeline
+from ts_diffusion_wavelet.hub.model_card import SAMPLE_PLOT_PATH, build_model_card, window_size
+from ts_diffusion_wavelet.hub.push import check_push_credentials, push_trained_pipeline
 from ts_diffusion_wavelet.models import build_unet1d, build_unet2d
 from ts_diffusion_wavelet.pipeline_raw import RawDiffusionPipeline
 from ts_diffusion_wavelet.training.config import TrainingConfig
@@ -49,6 +50,15 @@ needs_scalogram = pytest.mark.skipif(
 )
 CHANNELS = ["EURUSD", "GBPUSD"]
 STEPS = 4  # denoising steps in these tests: enough to exercise the sampler, seconds in all
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_torch_thread():
+    """Tiny models run fastest on one thread; on a shared CPU, more threads only wait for each other (75x here)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
 
 
 # ----- tiny pipelines --------------------------------------------------------------------------------------
@@ -81,10 +91,9 @@ def scalogram_pipeline():
 
     preprocessing = _preprocessing()
     windows = torch.from_numpy(np.random.default_rng(0).standard_normal((16, 2, 32))).float()
-    transform = ScalogramTransform.from_training_options(
-        window_size=32, num_channels=2, wavelet="morl", num_scales=16, image_height=16, image_width=None,
-        time_layout="fold",
-    ).fit(windows)
+    # 16 scales, 16x16 images, time folded in two: 2 x (2 phases + 1 mean plane) = 6 image channels.
+    transform = ScalogramTransform(window_size=32, num_channels=2, num_scales=16, image_height=16,
+                                   time_layout="fold").fit(windows)
     torch.manual_seed(0)
     unet = build_unet2d("tiny", transform.image_channels, transform.image_size).eval()
     pipeline = ScalogramDiffusionPipeline(unet, DDPMScheduler(num_train_timesteps=50, clip_sample=False),
@@ -128,7 +137,7 @@ def _pipeline_class(pipeline):
 def _subprocess_env(hf_home: Path, hub, **extra: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith(("HF_", "HUGGINGFACE"))}
     env.update(HF_HOME=str(hf_home), HF_ENDPOINT=hub.url, HF_HUB_DISABLE_TELEMETRY="1", HF_HUB_DISABLE_XET="1",
-               HF_HUB_DISABLE_PROGRESS_BARS="1", **extra)
+               HF_HUB_DISABLE_PROGRESS_BARS="1", OMP_NUM_THREADS="1", **extra)
     return env
 
 
@@ -163,7 +172,7 @@ def test_push_then_from_pretrained_from_a_fresh_cache_gives_the_same_series(hub,
         files["unet/diffusion_pytorch_model.safetensors"]
     np.testing.assert_array_equal(_series(loaded), _series(local))
     np.testing.assert_allclose(_series(loaded), _series(pipeline), rtol=1e-5, atol=1e-6)
-    assert _series(loaded).shape == (3, 30, 2)
+    assert _series(loaded).shape == (3, window_size(pipeline), 2)
     assert hub.unhandled == []
 
 
@@ -177,41 +186,59 @@ def test_secrets_never_leave_the_machine(hub, raw_pipeline, sample_png):
     assert raw_pipeline.config["training_config"]["hub_token"] == SECRET  # the user's object is left alone
 
 
+_OFFLINE_SCRIPT = """
+import json, runpy, sys
+import numpy, torch
+from huggingface_hub import constants
+assert constants.HF_HUB_OFFLINE, "HF_HUB_OFFLINE=1 is read at import"
+from ts_diffusion_wavelet.pipeline_raw import RawDiffusionPipeline
+from ts_diffusion_wavelet.pipeline_scalogram import ScalogramDiffusionPipeline
+repos, generate_py, steps, options = json.loads(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4:]
+for name, (class_name, repo_id) in repos.items():
+    pipe = {"RawDiffusionPipeline": RawDiffusionPipeline,
+            "ScalogramDiffusionPipeline": ScalogramDiffusionPipeline}[class_name].from_pretrained(repo_id)
+    pipe.set_progress_bar_config(disable=True)
+    generators = [torch.Generator().manual_seed(7 + i) for i in range(3)]
+    numpy.save(f"{name}-from_pretrained.npy", pipe(3, num_inference_steps=steps, generator=generators).series)
+    sys.argv = ["generate.py", *options, "--model", repo_id, "--output", f"{name}-generate-offline.npy"]
+    try:
+        runpy.run_path(generate_py, run_name="__main__")  # what `python generate.py ...` runs
+    except SystemExit as stop:
+        assert stop.code == 0, f"generate.py exited with {stop.code}"
+"""
+
+
 @needs_scalogram
-def test_generate_script_by_repo_id_online_then_from_pretrained_and_generate_offline(hub, pipeline, sample_png,
-                                                                                     tmp_path):
-    """A fresh cache, `python generate.py --model REPO`; then with HF_HUB_OFFLINE=1 (read at import, hence the
-    subprocesses): `Pipeline.from_pretrained(REPO)` and generate.py again, from the cache alone."""
+def test_generate_script_and_offline_from_pretrained_in_subprocesses(hub, raw_pipeline, scalogram_pipeline,
+                                                                      sample_png, tmp_path):
+    """
+    `python generate.py --model REPO` from a fresh cache; then, with HF_HUB_OFFLINE=1 (read at import, hence the
+    subprocesses), `Pipeline.from_pretrained(REPO)` and generate.py for both representations from the cache alone.
+    """
     from ts_diffusion_wavelet.cli.generate import generate
 
-    repo_id = f"{HUB_USER}/for-generate"
-    _push(pipeline, "for-generate", sample_png)
-    expected, _ = generate(pipeline, num_samples=3, num_inference_steps=STEPS, seed=7, batch_size=64)
-    hf_home = tmp_path / "hf-home"  # empty: the first run downloads
-    arguments = ["--model", repo_id, "--num_samples", "3", "--num_inference_steps", str(STEPS), "--seed", "7",
-                 "--device", "cpu", "--dtype", "fp32"]
-    _run([sys.executable, "generate.py", *arguments, "--output", str(tmp_path / "online.npy")],
-         _subprocess_env(hf_home, hub))
+    pipelines = {"raw": raw_pipeline, "scalogram": scalogram_pipeline}
+    repos = {name: (type(pipe).__name__, f"{HUB_USER}/{name}-shared") for name, pipe in pipelines.items()}
+    for name, pipe in pipelines.items():
+        _push(pipe, f"{name}-shared", sample_png)
+    expected = {name: generate(pipe, num_samples=3, num_inference_steps=STEPS, seed=7, batch_size=64)[0]
+                for name, pipe in pipelines.items()}
+    hf_home = tmp_path / "hf-home"  # empty: the first runs download
+    options = ["--num_samples", "3", "--num_inference_steps", str(STEPS), "--seed", "7", "--device", "cpu",
+               "--dtype", "fp32"]
+    _run([sys.executable, "generate.py", "--model", repos["scalogram"][1], *options, "--output",
+          str(tmp_path / "scalogram-generate-online.npy")], _subprocess_env(hf_home, hub))
+    RawDiffusionPipeline.from_pretrained(repos["raw"][1], cache_dir=hf_home / "hub")  # the raw one online in-process
 
-    class_name = type(pipeline).__name__
-    offline = (
-        "import runpy, sys, numpy, torch\n"
-        "from huggingface_hub import constants\n"
-        "assert constants.HF_HUB_OFFLINE\n"
-        f"from {type(pipeline).__module__} import {class_name}\n"
-        f"pipe = {class_name}.from_pretrained({repo_id!r})\n"
-        "pipe.set_progress_bar_config(disable=True)\n"
-        "generators = [torch.Generator().manual_seed(7 + i) for i in range(3)]\n"
-        f"numpy.save('from_pretrained.npy', pipe(3, num_inference_steps={STEPS}, generator=generators).series)\n"
-        "sys.argv = ['generate.py', *sys.argv[1:]]\n"
-        f"runpy.run_path({str(ROOT / 'generate.py')!r}, run_name='__main__')\n"
-    )
     requests_before = len(hub.requests)
-    _run([sys.executable, "-c", offline, *arguments, "--output", "offline.npy"],
+    _run([sys.executable, "-c", _OFFLINE_SCRIPT, json.dumps(repos), str(ROOT / "generate.py"), str(STEPS), *options],
          _subprocess_env(hf_home, hub, HF_HUB_OFFLINE="1"), cwd=tmp_path)
     assert len(hub.requests) == requests_before  # nothing reached the Hub
-    for name in ("online.npy", "offline.npy", "from_pretrained.npy"):
-        np.testing.assert_allclose(np.load(tmp_path / name), expected, rtol=1e-5, atol=1e-6, err_msg=name)
+    outputs = ["scalogram-generate-online.npy"] + [f"{name}-{kind}.npy" for name in pipelines
+                                                   for kind in ("from_pretrained", "generate-offline")]
+    for output in outputs:
+        np.testing.assert_allclose(np.load(tmp_path / output), expected[output.split("-")[0]], rtol=1e-5,
+                                   atol=1e-6, err_msg=output)
 
 
 @needs_scalogram
@@ -226,7 +253,8 @@ def test_load_pipeline_picks_the_class_from_model_index(hub, raw_pipeline, scalo
 
 # ----- model card ------------------------------------------------------------------------------------------
 def test_model_card_metadata_sections_and_config_table(raw_pipeline):
-    card = build_model_card(raw_pipeline, f"{HUB_USER}/eurusd-raw", evaluation={"discriminative": {"score": 0.1234567}})
+    evaluation = {"discriminative": {"score": 0.1234567}}
+    card = build_model_card(raw_pipeline, f"{HUB_USER}/eurusd-raw", evaluation=evaluation)
     assert card.data.library_name == "diffusers"
     assert {"diffusers", "time-series", "ts-diffusion-wavelet", "raw", "diffusers:RawDiffusionPipeline"} <= set(
         card.data.tags)
@@ -243,7 +271,7 @@ def test_model_card_metadata_sections_and_config_table(raw_pipeline):
     assert "hub_token" not in text and SECRET not in text
     assert f"![Generated windows]({SAMPLE_PLOT_PATH})" in text
     assert 'RawDiffusionPipeline.from_pretrained("tester/eurusd-raw")' in text
-    assert "(3, 30, 2)" not in text and "# (4, 30, 2): windows, time steps, channels" in text
+    assert "# (4, 30, 2): windows, time steps, channels (`EURUSD`, `GBPUSD`)" in text
 
 
 def test_model_card_takes_markdown_evaluation_and_a_hub_dataset(raw_pipeline):
@@ -261,10 +289,15 @@ def test_model_card_takes_markdown_evaluation_and_a_hub_dataset(raw_pipeline):
 @needs_scalogram
 def test_scalogram_card_renders_the_transform(scalogram_pipeline):
     card = build_model_card(scalogram_pipeline, "user/x")
-    assert "scalogram" in card.data.tags
-    assert "| wavelet | morl |" in card.text
-    assert "## Representation" in card.text and "image" in card.text
-    assert "| window size | 32 steps |" in card.text
+    text = card.text
+    assert "scalogram" in card.data.tags and "diffusers:ScalogramDiffusionPipeline" in card.data.tags
+    assert "| window size | 32 steps |" in text
+    assert "| wavelet | morl |" in text
+    assert "| scales | 16, log spaced from 1.625 to " in text
+    assert "| image | 6 channels x 16 x 16 (height x width) |" in text
+    assert "| time layout | fold: 2 interleaved time phases as extra channels (lossless) |" in text
+    assert "coef_mean" not in text  # the fitted statistics stay in model_index.json
+    assert "# (4, 32, 2): windows, time steps, channels" in text
 
 
 def test_usage_snippet_runs_against_the_pushed_repo(hub, raw_pipeline, sample_png, monkeypatch, tmp_path):
@@ -280,7 +313,8 @@ def test_usage_snippet_runs_against_the_pushed_repo(hub, raw_pipeline, sample_pn
     assert printed == [((4, 30, 2),)]
 
 
-def test_a_sample_plot_is_drawn_when_none_is_given(hub, raw_pipeline):
+def test_a_sample_plot_is_drawn_when_none_is_given(hub, raw_pipeline, monkeypatch):
+    monkeypatch.setattr(push, "SAMPLE_PLOT_STEPS", STEPS)
     raw_pipeline.push_to_hub(f"{HUB_USER}/drawn", token=WRITE_TOKEN)
     image = hub.files(f"{HUB_USER}/drawn")[SAMPLE_PLOT_PATH]
     assert image.startswith(b"\x89PNG") and len(image) > 5000
@@ -304,8 +338,21 @@ def test_push_at_the_end_of_training_uses_the_run_folder(hub, raw_pipeline, samp
     assert SECRET.encode() not in files["model_index.json"]
 
     config.hub_token = "hf_wrong"
-    with pytest.raises(ValueError, match=r"rejected the token(.|\n)*saved in .*python -m ts_diffusion_wavelet.hub.push"):
+    with pytest.raises(ValueError, match=r"rejected the token(.|\n)*saved in .*ts_diffusion_wavelet.hub.push"):
         push_trained_pipeline(raw_pipeline, run / "pipeline", config)
+
+
+@needs_scalogram
+def test_push_command_uploads_a_saved_folder(hub, raw_pipeline, sample_png, tmp_path, capsys):
+    folder = tmp_path / "run" / "pipeline"
+    raw_pipeline.save_pretrained(folder)
+    (folder.parent / "samples").mkdir()
+    (folder.parent / "samples" / "step-0000100.png").write_bytes(sample_png.read_bytes())
+    assert push.main([str(folder), f"{HUB_USER}/from-command", "--token", WRITE_TOKEN]) == 0
+    files = hub.files(f"{HUB_USER}/from-command")
+    assert files[SAMPLE_PLOT_PATH] == sample_png.read_bytes() and SECRET.encode() not in files["model_index.json"]
+    assert push.main([str(folder), f"{HUB_USER}/from-command", "--token", "hf_wrong"]) == 2
+    assert "rejected the token" in capsys.readouterr().err
 
 
 def test_bare_name_goes_to_the_token_owner_and_pull_requests_work(hub, raw_pipeline, sample_png):
@@ -361,9 +408,9 @@ def test_push_with_the_network_down(hub, hub_down, raw_pipeline, sample_png):
 def test_load_errors_name_what_is_wrong(hub, tmp_path):
     hub.add_repo(f"{HUB_USER}/a-transformers-model", {"config.json": '{"model_type": "bert"}'})
     ddpm_dir = tmp_path / "ddpm"
-    DDPMPipeline(UNet2DModel(sample_size=8, block_out_channels=(8, 8), norm_num_groups=8,
-                             down_block_types=("DownBlock2D", "DownBlock2D"), up_block_types=("UpBlock2D", "UpBlock2D")),
-                 DDPMScheduler()).save_pretrained(ddpm_dir)
+    unet = UNet2DModel(sample_size=8, block_out_channels=(8, 8), norm_num_groups=8,
+                       down_block_types=("DownBlock2D",) * 2, up_block_types=("UpBlock2D",) * 2)
+    DDPMPipeline(unet, DDPMScheduler()).save_pretrained(ddpm_dir)
     hub.add_repo(f"{HUB_USER}/an-image-model", {"model_index.json": (ddpm_dir / "model_index.json").read_bytes()})
     cache = tmp_path / "cache"
 

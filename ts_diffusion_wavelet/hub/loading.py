@@ -67,6 +67,7 @@ def read_remote_model_index(repo_id: str, **kwargs: Any) -> dict[str, Any]:
                 f"The Hub rejected the token while fetching {repo_id!r} (401, invalid credentials): it is wrong, "
                 "expired or revoked. Pass a valid token=..., or none for a public repo."
             ) from None
-        raise OSError(f"The Hub could not serve {repo_id!r} ({status}): {str(error).strip().splitlines()[0]}") from None
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise OSError(f"The Hub could not serve {repo_id!r} ({status}): {reason}") from None
     with open(path, encoding="utf-8") as handle:
         return json.load(handle)

@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 from huggingface_hub import ModelCard, ModelCardData
 
 from .. import __version__
@@ -34,21 +35,14 @@ REPRESENTATIONS: dict[str, tuple[str, str]] = {
     ),
 }
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*$")
-_SCALOGRAM_KEYS = {  # ScalogramConfig field -> label, in display order; fields a config lacks are skipped
+_SCALOGRAM_KEYS = {  # ScalogramConfig field -> label, in display order; fields set to None are skipped
     "wavelet": "wavelet",
-    "num_scales": "scales",
-    "scale_spacing": "scale spacing",
-    "min_scale": "smallest scale",
-    "max_scale": "largest scale",
-    "image_height": "image height",
-    "image_width": "image width",
-    "time_layout": "time layout",
-    "interpolation": "interpolation",
     "representation": "coefficients",
-    "demodulate": "demodulated",
-    "detrend": "trend kept beside the image",
-    "normalization": "normalisation",
-    "boundary": "boundary",
+    "demodulate": "carrier phase removed",
+    "detrend": "trend planes beside the coefficients",
+    "normalization": "normalisation (fitted on training windows)",
+    "boundary": "CWT boundary",
+    "interpolation": "interpolation",
     "regularization": "inverse regularisation",
 }
 
@@ -237,18 +231,37 @@ def _representation_section(pipeline: Any) -> str:
             f"{padded} steps for the UNet's downsampling and cropped back to {window_size(pipeline)} after sampling."
         )
     transform_config = config.get("transform_config") or {}
-    rows = [(label, transform_config[key]) for key, label in _SCALOGRAM_KEYS.items() if key in transform_config]
     transform = getattr(pipeline, "scalogram_transform", None)
-    for attribute, label in (("image_size", "image size (height x width)"), ("image_channels", "image channels")):
-        value = getattr(transform, attribute, None)
-        if value is not None and label not in {row[0] for row in rows}:
-            rows.append((label, " x ".join(map(str, value)) if isinstance(value, (tuple, list)) else value))
-    rows = [(label, " x ".join(map(str, v)) if isinstance(v, (tuple, list)) else v) for label, v in rows]
+    rows: list[tuple[str, Any]] = []
+    if transform is not None:
+        height, width = transform.image_size
+        scales = np.asarray(transform.scales)
+        spacing = transform_config.get("scale_spacing", "")
+        rows += [
+            ("window", f"{transform.num_channels} channels x {transform.window_size} steps"),
+            ("scales", f"{len(scales)}, {spacing} spaced from {scales.min():.4g} to {scales.max():.4g}"),
+            ("image", f"{transform.image_channels} channels x {height} x {width} (height x width)"),
+            ("time layout", _time_layout(transform)),
+        ]
+    layout = getattr(transform, "time_layout", transform_config.get("time_layout"))
+    skipped = {"demodulate"} if not transform_config.get("demodulate") else set()
+    skipped |= {"interpolation"} if layout != "resize" else set()
+    rows += [(label, _value(transform_config[key])) for key, label in _SCALOGRAM_KEYS.items()
+             if transform_config.get(key) is not None and key not in skipped]
     return (
         "## Representation\n\nEach window is laid out as an image of its Morlet wavelet transform (scales down, "
         "time across), normalised with statistics fitted on training windows; the fitted transform is saved in "
         "`model_index.json` (`transform_config`).\n\n" + _table(("", "scalogram"), rows)
     )
+
+
+def _time_layout(transform: Any) -> str:
+    layout = transform.time_layout
+    if layout == "fold":
+        return f"fold: {transform.fold_factor} interleaved time phases as extra channels (lossless)"
+    if layout == "resize":
+        return f"resize: {transform.window_size} steps interpolated to {transform.image_size[1]} columns"
+    return "none: one column per step"
 
 
 def _model_section(pipeline: Any) -> str:
@@ -276,7 +289,8 @@ def _evaluation_section(evaluation: str | Mapping[str, Any] | None) -> str:
         return text if text.startswith("## ") else f"## Evaluation\n\n{text}"
     if not isinstance(evaluation, Mapping):
         raise ValueError(
-            f"`evaluation` must be markdown text or a mapping of metric names to values, got {type(evaluation).__name__}."
+            "`evaluation` must be markdown text or a mapping of metric names to values, "
+            f"got {type(evaluation).__name__}."
         )
     return "## Evaluation\n\n" + _table(("metric", "value"), list(_flatten(evaluation)))
 
@@ -314,7 +328,8 @@ def _dataset_description(source: str) -> str:
         from ..data.bundled import get_bundled
 
         info = get_bundled(source)
-        return f"`{info.name}` (bundled with the package): {info.description} Source: {info.source} Licence: {info.licence}"
+        return (f"`{info.name}` (bundled with the package): {info.description} Source: {info.source} "
+                f"Licence: {info.licence}")
     if _HUB_ID.match(source):
         return f"[{source}](https://huggingface.co/datasets/{source}) on the Hub"
     return f"`{_basename(source)}` (a local file)"

@@ -30,6 +30,8 @@ logger = logging.getLogger(__name__)
 
 EVALUATION_SUMMARY = Path("evaluation") / "summary.md"  # under a run's output_dir, picked up when present
 SAMPLES_FOLDER = "samples"  # the validation plots of a run, beside its pipeline folder
+SAMPLE_PLOT_WINDOWS = 4  # windows drawn when a plot is made at upload time
+SAMPLE_PLOT_STEPS = 25  # DDIM steps for them (as the validation plots during training)
 _REPO_ID = re.compile(r"^(?:[A-Za-z0-9][\w.-]{0,95}/)?[A-Za-z0-9][\w.-]{0,95}$")
 _TOKEN_HELP = (
     "Create a token with write access at https://huggingface.co/settings/tokens, then pass it (token=... in "
@@ -160,9 +162,16 @@ def latest_sample_plot(folder: str | os.PathLike) -> Path | bool:
 
 
 def make_sample_plot(
-    pipeline: Any, path: str | os.PathLike, num_windows: int = 4, num_inference_steps: int = 25, seed: int = 0
+    pipeline: Any,
+    path: str | os.PathLike,
+    num_windows: int | None = None,
+    num_inference_steps: int | None = None,
+    seed: int = 0,
 ) -> Path:
-    """Generate `num_windows` windows with DDIM (the pipeline's own sampler is restored) and plot them to `path`."""
+    """
+    Generate `num_windows` (default `SAMPLE_PLOT_WINDOWS`) windows with DDIM in `num_inference_steps` (default
+    `SAMPLE_PLOT_STEPS`) and plot them to `path`; the pipeline's own sampler is put back.
+    """
     import torch
 
     from ..plotting import plot_samples
@@ -171,7 +180,8 @@ def make_sample_plot(
     saved_scheduler = pipeline.scheduler
     pipeline.scheduler = make_scheduler("ddim", saved_scheduler.config)
     pipeline.set_progress_bar_config(disable=True)
-    steps = min(num_inference_steps, saved_scheduler.config.num_train_timesteps)
+    num_windows = num_windows or SAMPLE_PLOT_WINDOWS
+    steps = min(num_inference_steps or SAMPLE_PLOT_STEPS, saved_scheduler.config.num_train_timesteps)
     extra = {"return_scalograms": True} if hasattr(pipeline, "scalogram_transform") else {}
     try:
         generators = [torch.Generator().manual_seed(seed + i) for i in range(num_windows)]
@@ -205,7 +215,9 @@ def _stage_pipeline(pipeline: Any, folder: Path, saved_folder: str | os.PathLike
         pipeline.save_pretrained(folder)
     else:
         if not (Path(saved_folder) / "model_index.json").is_file():
-            raise FileNotFoundError(f"{saved_folder} holds no model_index.json: pass the folder save_pretrained wrote.")
+            raise FileNotFoundError(
+                f"{saved_folder} holds no model_index.json: pass the folder save_pretrained wrote."
+            )
         shutil.copytree(saved_folder, folder, dirs_exist_ok=True)
     index_path = folder / "model_index.json"
     index = json.loads(index_path.read_text(encoding="utf-8"))
@@ -247,7 +259,8 @@ def _translate_hub_errors(repo_id: str | None) -> Iterator[None]:
         status = error.response.status_code if error.response is not None else None
         if status == 401:
             raise ValueError(
-                f"The Hub rejected the token (401, invalid credentials): it is wrong, expired or revoked. {_TOKEN_HELP}"
+                "The Hub rejected the token (401, invalid credentials): it is wrong, expired or revoked. "
+                + _TOKEN_HELP
             ) from None
         if status == 403:
             namespace = repo_id.split("/")[0] if repo_id and "/" in repo_id else "this namespace"
