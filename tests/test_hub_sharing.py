@@ -342,6 +342,26 @@ def test_push_at_the_end_of_training_uses_the_run_folder(hub, raw_pipeline, samp
         push_trained_pipeline(raw_pipeline, run / "pipeline", config)
 
 
+def test_train_command_pushes_at_the_end(hub, tmp_path, capsys):
+    """`train.py --push_to_hub true --hub_model_id ID --hub_token T`: two steps of a tiny raw model, then the upload."""
+    from ts_diffusion_wavelet.cli.train import main
+
+    output_dir = tmp_path / "run"
+    arguments = ["--representation", "raw", "--model_preset", "tiny", "--window_size", "32", "--max_train_steps", "2",
+                 "--num_train_timesteps", "50", "--output_dir", str(output_dir), "--logger", "none",
+                 "--validation_steps", "2", "--num_validation_samples", "2", "--validation_inference_steps", "2",
+                 "--push_to_hub", "true", "--hub_model_id", f"{HUB_USER}/trained", "--hub_token", WRITE_TOKEN]
+    assert main(arguments) == 0, capsys.readouterr().err
+    files = hub.files(f"{HUB_USER}/trained")
+    plots = sorted((output_dir / "samples").glob("*.png"))
+    assert plots and files[SAMPLE_PLOT_PATH] == plots[-1].read_bytes()  # the run's own validation plot
+    assert WRITE_TOKEN.encode() not in files["model_index.json"]
+    readme = files["README.md"].decode()
+    assert "| `max_train_steps` | 2 |" in readme and "`Close`" in readme
+    loaded = RawDiffusionPipeline.from_pretrained(f"{HUB_USER}/trained", cache_dir=tmp_path / "cache")
+    assert loaded.config["window_size"] == 32
+
+
 @needs_scalogram
 def test_push_command_uploads_a_saved_folder(hub, raw_pipeline, sample_png, tmp_path, capsys):
     folder = tmp_path / "run" / "pipeline"
