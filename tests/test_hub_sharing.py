@@ -343,7 +343,7 @@ def test_push_at_the_end_of_training_uses_the_run_folder(hub, raw_pipeline, samp
 
 
 def test_train_command_pushes_at_the_end(hub, tmp_path, capsys):
-    """`train.py --push_to_hub true --hub_model_id ID --hub_token T`: two steps of a tiny raw model, then the upload."""
+    """`train.py --push_to_hub true --hub_model_id ID --hub_token T`: two steps of a tiny raw model, then upload."""
     from ts_diffusion_wavelet.cli.train import main
 
     output_dir = tmp_path / "run"

@@ -183,8 +183,10 @@ print(output.series.shape)  # {shape}: windows, time steps, channels{names}
 ```
 
 `output.series` is a NumPy array `[windows, time steps, channels]` in the training data's units;
-`output_type="pd"` gives one DataFrame per window. The pipeline samples with the `{scheduler}` it was saved with;
-for fewer steps swap in DPM-Solver++ (`from diffusers import DPMSolverMultistepScheduler`, then
+`output_type="pd"` gives one DataFrame per window. Load it with `{class_name}` as above: the class lives in
+`ts_diffusion_wavelet`, so diffusers' generic `DiffusionPipeline.from_pretrained` cannot build it.
+The pipeline samples with the `{scheduler}` it was saved with; for fewer steps swap in DPM-Solver++
+(`from diffusers import DPMSolverMultistepScheduler`, then
 `pipe.scheduler = DPMSolverMultistepScheduler.from_config(pipe.scheduler.config)`, 20-25 steps).
 From the command line:
 
