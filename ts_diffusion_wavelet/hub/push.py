@@ -57,6 +57,10 @@ def push_pipeline_to_hub(
     """
     Upload `pipeline` to the Hub repo `repo_id` (created if needed) with a model card and a sample plot.
 
+    One commit holds the pipeline's files, `README.md` (the card, replacing any earlier one) and
+    `images/samples.png`. The `hub_token` saved in the training configuration is blanked in the uploaded
+    `model_index.json`; the pipeline object and any local folder are left as they are.
+
     Args:
         pipeline ([`TimeSeriesDiffusionPipeline`]): The pipeline to share.
         repo_id (`str`): `"user/name"`, `"org/name"`, or `"name"` for the token owner's namespace.
@@ -69,7 +73,8 @@ def push_pipeline_to_hub(
         evaluation (`str` or `Mapping`, *optional*): An evaluation summary for the card: markdown (e.g. the
             evaluation report's `summary.md`) or `{metric: value}`.
         sample_plot (`str`, `os.PathLike` or `bool`, *optional*): A PNG to upload as the card's sample plot; by
-            default (or `True`) four windows are generated (DDIM, 25 steps) and plotted; `False` for none.
+            default (or `True`) `SAMPLE_PLOT_WINDOWS` windows are generated (DDIM, `SAMPLE_PLOT_STEPS` steps) and
+            plotted; `False` for none.
         license (`str`, *optional*): A Hub licence id for the card's metadata.
         saved_folder (`str` or `os.PathLike`, *optional*): Upload this `save_pretrained` folder of `pipeline`
             instead of saving the pipeline again.
