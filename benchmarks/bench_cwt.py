@@ -12,6 +12,7 @@ reported as the median windows per second; on a shared machine read the ratios, 
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import os
 import platform
 import time
@@ -58,12 +59,15 @@ def throughput_table(rounds: int) -> str:
         import ssqueezepy
 
         ssq_scales = scales.astype(np.float32)
-        methods["`ssqueezepy.cwt` (morlet, padtype=None)"] = lambda: ssqueezepy.cwt(
-            x_numpy, "morlet", scales=ssq_scales, padtype=None
-        )
-        methods["`ssqueezepy.cwt` (morlet, padtype='reflect', its default)"] = lambda: ssqueezepy.cwt(
-            x_numpy, "morlet", scales=ssq_scales
-        )
+        threads = torch.get_num_threads()
+
+        def ssqueezepy_cwt(**kwargs: object) -> None:
+            ssqueezepy.cwt(x_numpy, "morlet", scales=ssq_scales, **kwargs)
+            # ssqueezepy's numba-parallel code resets the OpenMP thread count that torch reads: restore it.
+            torch.set_num_threads(threads)
+
+        methods["`ssqueezepy.cwt` (morlet, padtype=None)"] = lambda: ssqueezepy_cwt(padtype=None)
+        methods["`ssqueezepy.cwt` (morlet, padtype='reflect', its default)"] = lambda: ssqueezepy_cwt()
     except ImportError:  # optional: pip install ssqueezepy==0.6.6
         pass
     ours = {
@@ -170,19 +174,33 @@ def snr_table(batch: int, noise: float) -> str:
     return "\n".join(lines)
 
 
+def _version(distribution: str) -> str:
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=7, help="interleaved timing rounds (median reported)")
     parser.add_argument("--snr-batch", type=int, default=64, help="windows per signal type in the SNR table")
     parser.add_argument("--noise", type=float, default=0.1, help="std of the noise added to normalised images")
+    parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's choice)")
+    parser.add_argument("--skip-snr", action="store_true", help="throughput table only")
     args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
     started = time.perf_counter()
     print("Command: `python benchmarks/bench_cwt.py`  ")
+    versions = ", ".join(f"{name} {_version(name)}" for name in ("torch", "PyWavelets", "ssqueezepy"))
     print(
-        f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, torch {torch.__version__} "
-        f"({torch.get_num_threads()} threads), pywt {pywt.__version__}, float32, medians of {args.rounds} rounds.\n"
+        f"Machine: {platform.machine()}, {os.cpu_count()} CPUs ({torch.get_num_threads()} torch threads), {versions}; "
+        f"load average {os.getloadavg()[0]:.1f} at start; float32, medians of {args.rounds} interleaved rounds.\n"
     )
     print(throughput_table(args.rounds))
+    if args.skip_snr:
+        return
     print()
     print(
         "Round-trip SNR in dB (window -> image -> window, float32; higher is better). Statistics fitted on 64 other "

@@ -381,14 +381,19 @@ class ScalogramTransform:
         """
         windows = self._check_windows(windows)
         self._require_fitted()
-        trend, planes = self._raw_image(windows)
+        trend, planes = self._raw_image(windows)  # [B, C, T], [B, C, K, F, H, W] (a strided view when folded)
         mean, std, trend_mean, trend_std = self._statistics(windows.device, windows.dtype)
-        planes = (planes - mean) / std
-        trend = (trend - trend_mean) / trend_std
         batch, (height, width) = windows.shape[0], self.image_size
-        planes = planes.reshape(batch, -1, height, width)
-        trend_planes = trend.reshape(batch, -1, 1, 1).expand(-1, -1, height, width)
-        return torch.cat([planes, trend_planes], dim=1)
+        images = torch.empty(batch, self.image_channels, height, width, device=windows.device, dtype=windows.dtype)
+        num_planes = planes[0].numel() // (height * width)
+        target = images[:, :num_planes].view(planes.shape)
+        if torch.is_grad_enabled() and windows.requires_grad:
+            target.copy_((planes - mean) / std)
+        else:  # one pass: standardise and unfold the phases straight into the image
+            torch.addcmul(-mean / std, planes, 1 / std, out=target)
+        trend = (trend - trend_mean) / trend_std
+        images[:, num_planes:] = trend.reshape(batch, -1, 1, 1)
+        return images
 
     def from_image(self, images: torch.Tensor) -> torch.Tensor:
         """
@@ -409,12 +414,9 @@ class ScalogramTransform:
         batch, channels = images.shape[0], self.num_channels
         num_planes = channels * self.num_components * self.fold_factor
         trend = images[:, num_planes:].mean(dim=(-2, -1)).reshape(batch, channels, -1) * trend_std + trend_mean
-        planes = (
-            images[:, :num_planes].reshape(batch, channels, self.num_components, self.fold_factor, *self.image_size)
-            * std
-            + mean
-        )
-        residual = self._synthesize(planes.reshape(batch * channels, *planes.shape[2:]))
+        shape = (batch, channels, self.num_components, self.fold_factor, *self.image_size)
+        planes = torch.addcmul(mean, images[:, :num_planes].reshape(shape), std)  # de-standardise in one pass
+        residual = self._synthesize(planes.reshape(batch * channels, *shape[2:]))
         return self._add_trend(residual.reshape(batch, channels, -1), trend)
 
     # ------------------------------------------------------------------------------------------------------
