@@ -44,7 +44,7 @@ MAX_MATMUL_LENGTH = 64  # method="auto": the forward uses the dense operator on 
 MAX_MATMUL_ENTRIES = 1 << 25  # method="auto": the inverse uses the dense pseudo-inverse on CPU up to this size.
 MAX_GRAM_LENGTH = 4096  # the exact inverse of "zero" / "symmetric" builds an N x N Gram matrix.
 MAX_DENSE_ENTRIES = 1 << 28  # method="matmul" refuses operators larger than this (1 GiB in float32).
-_CPU_CHUNK_FLOATS = 1 << 20  # ~4 MiB of FFT work per chunk keeps the batch loop in cache on CPU.
+_CPU_CHUNK_FLOATS = 1 << 18  # 1 MiB of FFT output per chunk: each CPU worker stays in its L2 cache (measured).
 _DEVICE_CACHE_SIZE = 8
 
 Boundary = Literal["zero", "periodic", "symmetric"]
