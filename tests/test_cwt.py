@@ -182,6 +182,24 @@ def test_inference_path_equals_autograd_path() -> None:
     torch.testing.assert_close(fast, tracked.detach(), rtol=0, atol=1e-5)
 
 
+def test_concurrent_calls_restore_the_thread_count() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    scales = scale_grid(32, 64.0)
+    batches = [torch.randn(64, 128, generator=torch.Generator().manual_seed(i)) for i in range(6)]
+    expected = [cwt(batch, scales, method="matmul")[0] for batch in batches]
+    previous = torch.get_num_threads()
+    torch.set_num_threads(2)  # the chunked CPU path only spreads work when torch has more than one thread
+    try:
+        with ThreadPoolExecutor(3) as pool:
+            results = list(pool.map(lambda batch: cwt(batch, scales, method="fft")[0], batches))
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(previous)
+    for result, reference in zip(results, expected, strict=True):
+        torch.testing.assert_close(result, reference, rtol=0, atol=1e-5)
+
+
 def test_half_precision_is_computed_in_float32() -> None:
     x = torch.randn(2, 64)
     scales = scale_grid(8, 32.0)

@@ -24,9 +24,11 @@ The inverse applies the adjoint the same way and multiplies by the precomputed `
 from __future__ import annotations
 
 import itertools
+import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Literal
@@ -251,13 +253,6 @@ def _map_chunks(batch: int, chunk: int, work: Callable[[int, int, dict], None]) 
     workers that pull chunks from a shared counter have no barriers and balance the load between themselves.
     """
     starts = range(0, batch, chunk)
-    threads = torch.get_num_threads()
-    workers = min(threads, len(starts))
-    if workers <= 1:
-        buffers: dict = {}
-        for start in starts:
-            work(start, min(chunk, batch - start), buffers)
-        return
     counter = itertools.count()
 
     def worker() -> None:
@@ -265,13 +260,39 @@ def _map_chunks(batch: int, chunk: int, work: Callable[[int, int, dict], None]) 
         while (index := next(counter)) < len(starts):
             work(starts[index], min(chunk, batch - starts[index]), buffers)
 
-    torch.set_num_threads(1)  # new threads start with the global count; restored below
+    if torch.get_num_threads() <= 1 or len(starts) <= 1:
+        worker()
+        return
+    with _single_threaded_ops() as threads, ThreadPoolExecutor(min(threads, len(starts))) as pool:
+        for future in [pool.submit(worker) for _ in range(min(threads, len(starts)))]:
+            future.result()
+
+
+_threads_lock = threading.Lock()
+_threads_users = 0
+_threads_saved = 1
+
+
+@contextmanager
+def _single_threaded_ops() -> Iterator[int]:
+    """
+    Set torch's intra-op thread count to 1 (threads created meanwhile start with it) and yield the previous
+    count; concurrent callers share one save / restore, so the count always comes back.
+    """
+    global _threads_users, _threads_saved
+    with _threads_lock:
+        if _threads_users == 0:
+            _threads_saved = torch.get_num_threads()
+            torch.set_num_threads(1)
+        _threads_users += 1
+        threads = _threads_saved
     try:
-        with ThreadPoolExecutor(workers) as pool:
-            for future in [pool.submit(worker) for _ in range(workers)]:
-                future.result()
+        yield threads
     finally:
-        torch.set_num_threads(threads)
+        with _threads_lock:
+            _threads_users -= 1
+            if _threads_users == 0:
+                torch.set_num_threads(_threads_saved)
 
 
 def _buffer(buffers: dict, name: str, shape: tuple[int, ...], like: torch.Tensor) -> torch.Tensor:
