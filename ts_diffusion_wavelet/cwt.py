@@ -18,7 +18,11 @@ of `M` samples, where `M` depends on the boundary:
 The forward transform is then one rFFT of the batch, one product with the `R` precomputed spectra and `R`
 inverse rFFTs (`method="fft"`), or one matmul against the dense `N x (R N)` operator (`method="matmul"`).
 The inverse applies the adjoint the same way and multiplies by the precomputed `(G + lambda I)^-1`, `G` the
-`N x N` Gram matrix of the filter bank.
+`N x N` Gram matrix of the filter bank (for `"periodic"`, `G` is diagonal in Fourier space and the inverse is
+a division there), or applies the precomputed `(R N) x N` pseudo-inverse in one matmul.
+
+On CPU, inference calls (no autograd) process the batch in cache-sized chunks by one single-threaded worker
+per torch thread: a loop of small multi-threaded ops stalls on every thread barrier when the machine is busy.
 """
 
 from __future__ import annotations
@@ -528,7 +532,7 @@ def cwt(
     Returns:
         `tuple[torch.Tensor, torch.Tensor]`: The coefficients `[..., S, N]` (real for `morl`, complex for
         `cmor`) on `x`'s device and dtype, differentiable with respect to `x`; and the frequency of each scale
-        `[S]` in cycles per unit of `sampling_period`, float64, as pywt returns them.
+        `[S]` in cycles per unit of `sampling_period`, float64 on the CPU, as pywt returns them.
 
     Example:
         ```py

@@ -10,7 +10,11 @@ an image alone decodes to a full window.
 (before normalisation) is closest to the given one, restricted to detrended windows, plus the trend read
 back as each trend plane's spatial mean. Folding time into channels loses nothing (a reshape); resizing the
 time axis is a linear map whose least-squares inverse still recovers most of the window, best with
-demodulated complex Morlet coefficients.
+demodulated complex Morlet coefficients. Measured round trips (window 256, 128 scales, 128 x 128 images,
+float32; `benchmarks/bench_cwt.py`): folded `morl` (the default) ~100 dB on white noise and GARCH returns;
+demodulated `cmor1.5-1.0` resized 256 -> 128 ~87-91 dB; `morl` resized ~53-62 dB. With N(0, 0.1^2) noise on
+the normalised image (a stand-in for model error) GARCH windows come back at ~37 dB folded or with
+demodulated `cmor`, ~17 dB with resized `morl`.
 
 Image channel order: for each data channel `c`, each component `k` (1 for `morl` or magnitudes; real then
 imaginary for `cmor`) and each time phase `p` (1 unless folded), plane `(c * K + k) * F + p`; then the trend
