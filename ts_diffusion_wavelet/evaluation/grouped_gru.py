@@ -56,17 +56,19 @@ class GroupedGRU(nn.Module):
     def forward(self, x: torch.Tensor, sequence: bool = False) -> torch.Tensor:
         groups, batch, steps, inputs = x.shape
         hidden = self.hidden
-        # 1. Input projections of every step at once: [G, B * T, 3H].
+        # 1. Input projections of every step at once, split per step with `unbind` (its backward stacks the step
+        # gradients once; indexing step by step would build a full-size zero gradient per step, O(T^2)).
         projected = torch.baddbmm(self.bias_ih, x.reshape(groups, batch * steps, inputs), self.weight_ih)
-        projected = projected.reshape(groups, batch, steps, 3 * hidden)
+        per_step = projected.reshape(groups, batch, steps, 3 * hidden).unbind(dim=2)
         state = x.new_zeros(groups, batch, hidden)
         states = []
-        for t in range(steps):
+        for step in per_step:
             # 2. The GRU cell (gate order r, z, n as in `nn.GRU`).
             recurrent = torch.baddbmm(self.bias_hh, state, self.weight_hh)
-            step = projected[:, :, t]
-            reset, update = torch.sigmoid(step[..., : 2 * hidden] + recurrent[..., : 2 * hidden]).chunk(2, dim=-1)
-            candidate = torch.tanh(step[..., 2 * hidden :] + reset * recurrent[..., 2 * hidden :])
+            step_rz, step_n = step.split([2 * hidden, hidden], dim=-1)
+            recurrent_rz, recurrent_n = recurrent.split([2 * hidden, hidden], dim=-1)
+            reset, update = torch.sigmoid(step_rz + recurrent_rz).chunk(2, dim=-1)
+            candidate = torch.tanh(step_n + reset * recurrent_n)
             state = candidate + update * (state - candidate)
             if sequence:
                 states.append(state)
