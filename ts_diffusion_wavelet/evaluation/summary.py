@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 MAX_FACT_CHANNELS = 4
+# Rows that repeat a "values" row when the windows already are returns (`returns=None`).
+SAME_AS_VALUES_WITHOUT_RETURNS = ("KS statistic (returns)", "ACF distance (values)")
 # (label, section path inside a candidate's metrics, lower is better)
 DISTANCE_ROWS = (
     ("Discriminative score", ("discriminative_score",), True),
@@ -66,6 +68,8 @@ def summary_rows(metrics: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
     rows: list[list[str]] = []
     # 1. Distances to the real data (lower is better), with the 95% CI half-width for the GRU scores.
     for label, path, _ in DISTANCE_ROWS:
+        if metrics["meta"].get("returns") is None and label in SAME_AS_VALUES_WITHOUT_RETURNS:
+            continue
         entries = [_lookup(metrics["candidates"][name], path) for name in names]
         values = [_number(e) for e in entries]
         if all(v is None for v in values):
