@@ -64,7 +64,18 @@ from collections.abc import Callable, Iterator  # noqa: E402
 
 import pytest  # noqa: E402
 
-# pytest_plugins = [...]  # pipeline fixtures go here
+pytest_plugins = ["pipeline_fixtures"]  # tiny seeded pipelines of both representations
+
+
+@pytest.fixture(scope="session", autouse=True)
+def one_torch_thread() -> Iterator[None]:
+    """Tiny models run fastest on one thread; more threads only wait for each other (75x on a busy 2-core box)."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
 
 
 @pytest.fixture

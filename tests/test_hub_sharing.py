@@ -21,86 +21,38 @@ import pytest
 import torch
 from conftest import HUB_USER, READ_TOKEN, WRITE_TOKEN
 from diffusers import DDPMPipeline, DDPMScheduler, UNet2DModel
+from pipeline_fixtures import make_raw_pipeline, make_scalogram_pipeline, tiny_preprocessing
 
 import ts_diffusion_wavelet
-from ts_diffusion_wavelet.data import SeriesPreprocessor, geometric_prices
 from ts_diffusion_wavelet.hub import push
 from ts_diffusion_wavelet.hub.loading import read_remote_model_index
 from ts_diffusion_wavelet.hub.model_card import SAMPLE_PLOT_PATH, build_model_card, window_size
 from ts_diffusion_wavelet.hub.push import check_push_credentials, push_trained_pipeline
-from ts_diffusion_wavelet.models import build_unet1d, build_unet2d
 from ts_diffusion_wavelet.pipeline_raw import RawDiffusionPipeline
+from ts_diffusion_wavelet.pipeline_scalogram import ScalogramDiffusionPipeline
 from ts_diffusion_wavelet.training.config import TrainingConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "hf_secret_that_must_not_leak"
 
 
-def _scalogram_ready() -> bool:
-    try:
-        from ts_diffusion_wavelet.pipeline_scalogram import ScalogramDiffusionPipeline  # noqa: F401
-    except ImportError:  # scalogram.py is being written by another engineer
-        return False
-    return True
-
-
-HAS_SCALOGRAM = _scalogram_ready()
-needs_scalogram = pytest.mark.skipif(
-    not HAS_SCALOGRAM, reason="ts_diffusion_wavelet/scalogram.py is not there yet (load_pipeline imports it)"
-)
-CHANNELS = ["EURUSD", "GBPUSD"]
 STEPS = 4  # denoising steps in these tests: enough to exercise the sampler, seconds in all
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_torch_thread():
-    """Tiny models run fastest on one thread; on a shared CPU, more threads only wait for each other (75x here)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
-# ----- tiny pipelines --------------------------------------------------------------------------------------
-def _preprocessing() -> dict:
-    prices = geometric_prices(400, shape=(2,)).T  # [T, C]
-    return SeriesPreprocessor(target_transform="log_return").fit(prices, channel_names=CHANNELS).to_dict()
-
-
 def _training_config(representation: str) -> dict:
+    # Built with the secret included, as a careless caller might: the push must still never upload it.
     return TrainingConfig(representation=representation, window_size=30, data="eurusd", hub_token=SECRET,
-                          push_to_hub=True, hub_model_id=f"{HUB_USER}/x").to_dict()
+                          push_to_hub=True, hub_model_id=f"{HUB_USER}/x").to_dict(include_secrets=True)
 
 
 @pytest.fixture(scope="module")
 def raw_pipeline() -> RawDiffusionPipeline:
-    torch.manual_seed(0)
-    unet = build_unet1d("tiny", in_channels=2, window_size=32).eval()
-    pipeline = RawDiffusionPipeline(unet, DDPMScheduler(num_train_timesteps=50, clip_sample=False), window_size=30,
-                                    preprocessing=_preprocessing(), training_config=_training_config("raw"))
-    pipeline.set_progress_bar_config(disable=True)
-    return pipeline
+    return make_raw_pipeline(tiny_preprocessing(), _training_config("raw"))
 
 
 @pytest.fixture(scope="module")
-def scalogram_pipeline():
-    if not HAS_SCALOGRAM:
-        pytest.skip("ts_diffusion_wavelet/scalogram.py is not there yet")
-    from ts_diffusion_wavelet.pipeline_scalogram import ScalogramDiffusionPipeline
-    from ts_diffusion_wavelet.scalogram import ScalogramTransform
-
-    preprocessing = _preprocessing()
-    windows = torch.from_numpy(np.random.default_rng(0).standard_normal((16, 2, 32))).float()
-    # 16 scales, 16x16 images, time folded in two: 2 x (2 phases + 1 mean plane) = 6 image channels.
-    transform = ScalogramTransform(window_size=32, num_channels=2, num_scales=16, image_height=16,
-                                   time_layout="fold").fit(windows)
-    torch.manual_seed(0)
-    unet = build_unet2d("tiny", transform.image_channels, transform.image_size).eval()
-    pipeline = ScalogramDiffusionPipeline(unet, DDPMScheduler(num_train_timesteps=50, clip_sample=False),
-                                          transform_config=transform.config, preprocessing=preprocessing,
-                                          training_config=_training_config("scalogram"))
-    pipeline.set_progress_bar_config(disable=True)
-    return pipeline
+def scalogram_pipeline() -> ScalogramDiffusionPipeline:
+    return make_scalogram_pipeline(tiny_preprocessing(), _training_config("scalogram"))
 
 
 @pytest.fixture(params=["raw", "scalogram"])
@@ -193,6 +145,7 @@ from huggingface_hub import constants
 assert constants.HF_HUB_OFFLINE, "HF_HUB_OFFLINE=1 is read at import"
 from ts_diffusion_wavelet.pipeline_raw import RawDiffusionPipeline
 from ts_diffusion_wavelet.pipeline_scalogram import ScalogramDiffusionPipeline
+from ts_diffusion_wavelet.pipeline_scalogram import ScalogramDiffusionPipeline
 repos, generate_py, steps, options = json.loads(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4:]
 for name, (class_name, repo_id) in repos.items():
     pipe = {"RawDiffusionPipeline": RawDiffusionPipeline,
@@ -208,7 +161,6 @@ for name, (class_name, repo_id) in repos.items():
 """
 
 
-@needs_scalogram
 def test_generate_script_and_offline_from_pretrained_in_subprocesses(hub, raw_pipeline, scalogram_pipeline,
                                                                       sample_png, tmp_path):
     """
@@ -241,7 +193,6 @@ def test_generate_script_and_offline_from_pretrained_in_subprocesses(hub, raw_pi
                                    atol=1e-6, err_msg=output)
 
 
-@needs_scalogram
 def test_load_pipeline_picks_the_class_from_model_index(hub, raw_pipeline, scalogram_pipeline, sample_png, tmp_path):
     from ts_diffusion_wavelet.pipeline_loading import load_pipeline
 
@@ -286,7 +237,6 @@ def test_model_card_takes_markdown_evaluation_and_a_hub_dataset(raw_pipeline):
         build_model_card(raw_pipeline, "user/x", evaluation=[1, 2])
 
 
-@needs_scalogram
 def test_scalogram_card_renders_the_transform(scalogram_pipeline):
     card = build_model_card(scalogram_pipeline, "user/x")
     text = card.text
@@ -362,7 +312,6 @@ def test_train_command_pushes_at_the_end(hub, tmp_path, capsys):
     assert loaded.config["window_size"] == 32
 
 
-@needs_scalogram
 def test_push_command_uploads_a_saved_folder(hub, raw_pipeline, sample_png, tmp_path, capsys):
     folder = tmp_path / "run" / "pipeline"
     raw_pipeline.save_pretrained(folder)
@@ -443,7 +392,6 @@ def test_load_errors_name_what_is_wrong(hub, tmp_path):
     assert read_remote_model_index(f"{HUB_USER}/an-image-model", cache_dir=cache)["_class_name"] == "DDPMPipeline"
 
 
-@needs_scalogram
 def test_load_pipeline_refuses_other_pipelines_and_missing_repos(hub, tmp_path):
     from ts_diffusion_wavelet.pipeline_loading import load_pipeline
 

@@ -1,3 +1,82 @@
-"""Synthetic time series from diffusion models on invertible Morlet scalograms."""
+"""Synthetic time series from diffusion models on invertible Morlet scalograms, on the Hugging Face stack.
+
+```py
+>>> from ts_diffusion_wavelet import ScalogramDiffusionPipeline
+>>> pipe = ScalogramDiffusionPipeline.from_pretrained("outputs/ts-diffusion-wavelet/pipeline")
+>>> series = pipe(batch_size=8, num_inference_steps=50).series  # [8, window_size, channels], data units
+```
+"""
+
+from .cwt import clear_cache, cwt, icwt
+from .data import (
+    PreparedData,
+    SeriesPreprocessor,
+    WindowDataset,
+    bundled_names,
+    load_bundled,
+    load_series,
+    prepare_windows,
+)
+from .evaluation import (
+    discriminative_score,
+    evaluate_windows,
+    generate_report,
+    make_baselines,
+    predictive_score,
+    stylized_facts,
+    summary_markdown,
+)
+from .models import build_unet1d, build_unet2d
+from .pipeline_loading import load_pipeline
+from .pipeline_output import TimeSeriesPipelineOutput
+from .pipeline_raw import RawDiffusionPipeline
+from .pipeline_scalogram import ScalogramDiffusionPipeline
+from .scales import frequency_to_scale, max_scale_for_length, scale_grid, scale_to_frequency
+from .scalogram import ScalogramConfig, ScalogramTransform
+from .schedulers import SCHEDULER_NAMES, make_scheduler
+from .series_io import load_generated, save_generated
+from .training import TrainingConfig, parse_config
+from .wavelets import SUPPORTED_WAVELETS, center_frequency, nyquist_scale
 
 __version__ = "0.1.0"
+
+__all__ = [
+    "SCHEDULER_NAMES",
+    "SUPPORTED_WAVELETS",
+    "PreparedData",
+    "RawDiffusionPipeline",
+    "ScalogramConfig",
+    "ScalogramDiffusionPipeline",
+    "ScalogramTransform",
+    "SeriesPreprocessor",
+    "TimeSeriesPipelineOutput",
+    "TrainingConfig",
+    "WindowDataset",
+    "build_unet1d",
+    "build_unet2d",
+    "bundled_names",
+    "center_frequency",
+    "clear_cache",
+    "cwt",
+    "discriminative_score",
+    "evaluate_windows",
+    "frequency_to_scale",
+    "generate_report",
+    "icwt",
+    "load_bundled",
+    "load_generated",
+    "load_pipeline",
+    "load_series",
+    "make_baselines",
+    "make_scheduler",
+    "max_scale_for_length",
+    "nyquist_scale",
+    "parse_config",
+    "predictive_score",
+    "prepare_windows",
+    "save_generated",
+    "scale_grid",
+    "scale_to_frequency",
+    "stylized_facts",
+    "summary_markdown",
+]

@@ -61,6 +61,12 @@ def unet2d_size_multiple(preset: str) -> int:
     return 2 ** (len(_PRESETS_2D[preset].block_out_channels) - 1)
 
 
+def unet1d_size_multiple(preset: str) -> int:
+    """The multiple a raw window is padded to for the 1-D `preset`."""
+    _check_preset(preset)
+    return 2 ** (len(_PRESETS_1D[preset].block_out_channels) - 1)
+
+
 def unet1d_length_multiple(unet: UNet1DModel) -> int:
     """The multiple a window's length must have for `unet`: it halves the length once per block but the last."""
     return 2 ** (len(unet.config.block_out_channels) - 1)
@@ -130,7 +136,7 @@ def build_unet1d(preset: ModelPreset, in_channels: int, window_size: int) -> UNe
     _check_preset(preset)
     spec = _PRESETS_1D[preset]
     num_blocks = len(spec.block_out_channels)
-    multiple = 2 ** (num_blocks - 1)
+    multiple = unet1d_size_multiple(preset)
     if window_size < multiple:
         raise ValueError(
             f"The {preset!r} 1-D UNet halves the window {num_blocks - 1} times and needs at least {multiple} samples; "

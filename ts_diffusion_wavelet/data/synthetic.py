@@ -50,7 +50,9 @@ def garch_returns(
     rng = np.random.default_rng(seed)
     total = length + burn_in
     # Student-t scaled to unit variance: Var(t_nu) = nu / (nu - 2).
-    shocks = rng.standard_t(degrees_of_freedom, size=(*shape, total)) * np.sqrt((degrees_of_freedom - 2) / degrees_of_freedom)
+    shocks = rng.standard_t(degrees_of_freedom, size=(*shape, total)) * np.sqrt(
+        (degrees_of_freedom - 2) / degrees_of_freedom
+    )
     returns = np.empty_like(shocks)
     variance = np.full(shape, omega / (1 - alpha - beta))
     previous = np.zeros(shape)
@@ -87,7 +89,9 @@ def sum_of_sines(
     """
     _check_length(length)
     if not 2.0 <= min_period <= max_period:
-        raise ValueError(f"Need 2 <= min_period <= max_period (periods below 2 samples alias), got {min_period=}, {max_period=}.")
+        raise ValueError(
+            f"Need 2 <= min_period <= max_period (periods below 2 samples alias), got {min_period=}, {max_period=}."
+        )
     rng = np.random.default_rng(seed)
     periods = np.exp(rng.uniform(np.log(min_period), np.log(max_period), size=(*shape, num_components, 1)))
     phases = rng.uniform(0, 2 * np.pi, size=(*shape, num_components, 1))

@@ -1,0 +1,182 @@
+"""What both time-series pipelines share: argument checks, the denoising loop and turning windows into output."""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import torch
+from diffusers import DiffusionPipeline
+from diffusers.utils.torch_utils import randn_tensor
+
+from .data.categorical import onehot_decode
+from .data.preprocessing import SeriesPreprocessor
+from .pipeline_output import TimeSeriesPipelineOutput
+
+OutputType = Literal["np", "pt", "pd"]
+OUTPUT_TYPES: tuple[str, ...] = ("np", "pt", "pd")
+
+
+class TimeSeriesDiffusionPipeline(DiffusionPipeline):
+    """
+    Base of [`ScalogramDiffusionPipeline`] and [`RawDiffusionPipeline`]; not used on its own.
+
+    Subclasses register `unet` and `scheduler`, and keep the preprocessing record (`preprocessing`, a
+    `SeriesPreprocessor` dict) in their config so generated windows come back in the data's units.
+    """
+
+    def _preprocessor(self) -> SeriesPreprocessor | None:
+        record = self.config.get("preprocessing")
+        return None if record is None else SeriesPreprocessor.from_dict(record)
+
+    @property
+    def channel_names(self) -> list[str]:
+        """Names of the series' channels, as in the training data (`channel_0`, ... when unknown)."""
+        preprocessor = self._preprocessor()
+        if preprocessor is not None:
+            return list(preprocessor.channel_names)
+        return [f"channel_{i}" for i in range(self.num_series_channels)]
+
+    @property
+    def num_series_channels(self) -> int:
+        raise NotImplementedError
+
+    def check_preprocessing(self) -> None:
+        """The preprocessing record must describe as many channels as the model generates."""
+        preprocessor = self._preprocessor()
+        if preprocessor is not None and preprocessor.num_channels != self.num_series_channels:
+            raise ValueError(
+                f"The preprocessing record describes {preprocessor.num_channels} channels "
+                f"{preprocessor.channel_names}, but the model generates {self.num_series_channels}; pass the record "
+                "fitted on the data the model was trained on."
+            )
+
+    def check_call_arguments(
+        self,
+        batch_size: int,
+        num_inference_steps: int,
+        generator: torch.Generator | list[torch.Generator] | None,
+        output_type: str,
+    ) -> None:
+        """Reject arguments of `__call__` that cannot work, naming the value and the fix."""
+        if not isinstance(batch_size, (int, np.integer)) or isinstance(batch_size, bool) or batch_size < 1:
+            raise ValueError(f"`batch_size` must be a positive integer, got {batch_size!r}.")
+        max_steps = self.scheduler.config.num_train_timesteps
+        if not isinstance(num_inference_steps, (int, np.integer)) or not 1 <= num_inference_steps <= max_steps:
+            raise ValueError(
+                f"`num_inference_steps` must be an integer from 1 to the {max_steps} steps the model was trained "
+                f"with, got {num_inference_steps!r}. DDIM or DPM-Solver need 20-50; DDPM needs up to {max_steps}."
+            )
+        if isinstance(generator, list) and len(generator) != batch_size:
+            raise ValueError(
+                f"Got a list of {len(generator)} generators for a batch of {batch_size}: pass one generator per "
+                "window, or a single generator for the whole batch."
+            )
+        if output_type not in OUTPUT_TYPES:
+            raise ValueError(f"Unknown `output_type` {output_type!r}; choose one of {', '.join(OUTPUT_TYPES)}.")
+
+    def denoise(
+        self,
+        shape: tuple[int, ...],
+        num_inference_steps: int,
+        generator: torch.Generator | list[torch.Generator] | None,
+    ) -> torch.Tensor:
+        """
+        Run the reverse diffusion from pure noise of `shape` with the pipeline's scheduler.
+
+        Returns:
+            `torch.Tensor`: the denoised samples, in the UNet's dtype, on the execution device.
+        """
+        device = self._execution_device
+        # 1. Draw x_T ~ N(0, I), scaled by the sampler's initial sigma (1 for DDPM/DDIM, larger for Euler).
+        sample = randn_tensor(shape, generator=generator, device=device, dtype=self.unet.dtype)
+        self.scheduler.set_timesteps(num_inference_steps, device=device)
+        sample = sample * self.scheduler.init_noise_sigma
+        step_kwargs = self._scheduler_step_kwargs(generator)
+        for t in self.progress_bar(self.scheduler.timesteps):
+            # 2. Predict what the model was trained to predict (noise, v or x_0) at step t.
+            model_output = self.unet(self.scheduler.scale_model_input(sample, t), t).sample
+            # 3. Step back x_t -> x_{t-1} with the scheduler's update rule.
+            sample = self.scheduler.step(model_output, t, sample, **step_kwargs).prev_sample
+        return sample
+
+    def _scheduler_step_kwargs(self, generator: torch.Generator | list[torch.Generator] | None) -> dict[str, Any]:
+        # Stochastic samplers take a generator; deterministic ones (UniPC) reject the keyword.
+        accepted = inspect.signature(self.scheduler.step).parameters
+        return {"generator": generator} if "generator" in accepted else {}
+
+    def to_output(
+        self,
+        windows: torch.Tensor,
+        output_type: str,
+        start_values: float | np.ndarray | None,
+        scalograms: torch.Tensor | None,
+        return_dict: bool,
+    ) -> TimeSeriesPipelineOutput | tuple:
+        """Undo the preprocessing of model-space windows `[batch, channels, length]` and package the result."""
+        windows = windows.float().cpu()
+        preprocessor = self._preprocessor()
+        if preprocessor is None:
+            if start_values is not None:
+                raise ValueError(
+                    "`start_values` needs a pipeline saved with its preprocessing record (levels rebuilt from "
+                    "returns); this pipeline has none, so its output is already in model units."
+                )
+            values = windows.permute(0, 2, 1).numpy()
+        else:
+            if start_values is not None and np.ndim(start_values) == 0:
+                start_values = np.full(self.num_series_channels, float(start_values))
+            values = preprocessor.inverse_transform(windows, start_values=start_values)
+        series: Any = values
+        if output_type == "pt":
+            series = torch.from_numpy(np.ascontiguousarray(values))
+        elif output_type == "pd":
+            series = self.to_dataframes(values)
+        images = None if scalograms is None else scalograms.float().cpu().numpy()
+        if not return_dict:
+            return (series,) if images is None else (series, images)
+        return TimeSeriesPipelineOutput(series=series, scalograms=images)
+
+    def to_dataframes(self, series: np.ndarray) -> list[pd.DataFrame]:
+        """
+        Windows `[batch, length, channels]` in the data's units -> one DataFrame per window (index `step`), with
+        one-hot channel groups decoded back to their labels.
+        """
+        frames = [pd.DataFrame(window, columns=self.channel_names) for window in series]
+        preprocessor = self._preprocessor()
+        if preprocessor is not None and preprocessor.categories:
+            frames = [onehot_decode(frame, preprocessor.categories) for frame in frames]
+        return [frame.rename_axis("step") for frame in frames]
+
+    # ----- sharing on the Hugging Face Hub (implemented in hub/push.py) ------------------------------------------
+    def push_to_hub(
+        self,
+        repo_id: str,
+        commit_message: str | None = None,
+        private: bool | None = None,
+        token: str | None = None,
+        create_pr: bool = False,
+        **card_options: Any,
+    ) -> str:
+        """
+        Upload the pipeline to the Hub repo `repo_id` with a model card and a sample plot, in one commit.
+
+        The first arguments are those of diffusers' `push_to_hub`; `card_options` (`dataset`, `evaluation`,
+        `sample_plot`, `license`) are documented in [`~hub.push.push_pipeline_to_hub`].
+
+        Returns:
+            `str`: the URL of the commit.
+        """
+        from .hub.push import push_pipeline_to_hub
+
+        return push_pipeline_to_hub(
+            self,
+            repo_id,
+            token=token,
+            private=private,
+            commit_message=commit_message,
+            create_pr=create_pr,
+            **card_options,
+        )

@@ -1,0 +1,146 @@
+"""Load a saved time-series pipeline of either representation, with errors that name the broken file."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from .pipeline_base import TimeSeriesDiffusionPipeline
+from .pipeline_raw import RawDiffusionPipeline
+from .pipeline_scalogram import ScalogramDiffusionPipeline
+
+PIPELINE_CLASSES: dict[str, type[TimeSeriesDiffusionPipeline]] = {
+    "ScalogramDiffusionPipeline": ScalogramDiffusionPipeline,
+    "RawDiffusionPipeline": RawDiffusionPipeline,
+}
+_WEIGHT_FILES = ("diffusion_pytorch_model.safetensors", "diffusion_pytorch_model.bin")
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            content = json.load(handle)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"{path} is corrupt (not valid JSON: {error}); save the pipeline again.") from None
+    if not isinstance(content, dict):
+        raise ValueError(f"{path} is corrupt: expected a JSON object, found {type(content).__name__}.")
+    return content
+
+
+def check_pipeline_directory(path: str | os.PathLike) -> str:
+    """
+    Check that `path` holds a complete saved time-series pipeline and return its class name.
+
+    Raises:
+        `FileNotFoundError`: the directory or one of its files is missing (the message names which).
+        `ValueError`: a file is corrupt, or the directory holds another kind of pipeline.
+    """
+    folder = Path(path)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"No model directory at {str(folder)!r}: pass the folder save_pretrained wrote.")
+    index_path = folder / "model_index.json"
+    if not index_path.is_file():
+        inner = folder / "pipeline"
+        hint = (
+            f"; did you mean {str(inner)!r} (train.py saves the pipeline there)?"
+            if (inner / "model_index.json").is_file()
+            else " (write it with save_pretrained)."
+        )
+        raise FileNotFoundError(f"{str(folder)!r} is not a saved pipeline: model_index.json is missing{hint}")
+    index = _read_json(index_path)
+    class_name = index.get("_class_name")
+    if class_name not in PIPELINE_CLASSES:
+        raise ValueError(
+            f"{index_path} describes a {class_name!r} pipeline, not one of ts_diffusion_wavelet's "
+            f"({', '.join(PIPELINE_CLASSES)})."
+        )
+    for component in ("unet", "scheduler"):
+        if component not in index:
+            raise ValueError(f"{index_path} lists no {component!r} component; the pipeline is incomplete.")
+    _read_json(_require(folder / "unet" / "config.json"))
+    _read_json(_require(folder / "scheduler" / "scheduler_config.json"))
+    weights = [folder / "unet" / name for name in _WEIGHT_FILES if (folder / "unet" / name).is_file()]
+    if not weights:
+        raise FileNotFoundError(
+            f"{folder / 'unet'} holds no weights ({' or '.join(_WEIGHT_FILES)}); the pipeline is incomplete."
+        )
+    _check_weights(weights[0])
+    return class_name
+
+
+def _require(path: Path) -> Path:
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} is missing; the saved pipeline is incomplete.")
+    return path
+
+
+def _check_weights(path: Path) -> None:
+    if path.suffix != ".safetensors":
+        return
+    from safetensors import safe_open
+
+    try:
+        with safe_open(str(path), framework="pt") as weights:
+            for key in weights.keys():
+                weights.get_slice(key)
+    except Exception as error:  # safetensors raises its own error types for truncated or garbled files
+        raise ValueError(f"{path} is corrupt or truncated ({error}); save the pipeline again.") from None
+
+
+def load_pipeline(
+    path_or_repo_id: str | os.PathLike,
+    *,
+    device: str | torch.device | None = None,
+    torch_dtype: torch.dtype | None = None,
+    **kwargs: Any,
+) -> TimeSeriesDiffusionPipeline:
+    """
+    Load a [`ScalogramDiffusionPipeline`] or [`RawDiffusionPipeline`] from a folder or a Hub repo id.
+
+    Args:
+        path_or_repo_id (`str` or `os.PathLike`): A folder written by `save_pretrained`, or `"user/repo"`.
+        device (`str` or `torch.device`, *optional*): Where to move the pipeline.
+        torch_dtype (`torch.dtype`, *optional*): The UNet's dtype (e.g. `torch.float16` on a GPU).
+        kwargs: Passed to `from_pretrained` (e.g. `revision`, `token`, `cache_dir`).
+
+    Returns:
+        The pipeline, of the class recorded in its `model_index.json`.
+    """
+    if Path(path_or_repo_id).exists() or not _looks_like_repo_id(str(path_or_repo_id)):
+        class_name = check_pipeline_directory(path_or_repo_id)
+    else:
+        class_name = _class_name_on_hub(str(path_or_repo_id), **kwargs)
+    pipeline_class = PIPELINE_CLASSES[class_name]
+    pipeline = pipeline_class.from_pretrained(path_or_repo_id, torch_dtype=torch_dtype, **kwargs)
+    if device is not None:
+        pipeline = pipeline.to(device)
+    return pipeline
+
+
+def _looks_like_repo_id(name: str) -> bool:
+    """`name` or `namespace/name` in the Hub's alphabet; anything else (absolute, ./, nested) is a local path."""
+    from huggingface_hub.errors import HFValidationError
+    from huggingface_hub.utils import validate_repo_id
+
+    try:
+        validate_repo_id(name)
+    except HFValidationError:
+        return False
+    return True
+
+
+def _class_name_on_hub(repo_id: str, **kwargs: Any) -> str:
+    from .hub.loading import read_remote_model_index
+
+    index = read_remote_model_index(repo_id, **kwargs)
+    class_name = index.get("_class_name")
+    if class_name not in PIPELINE_CLASSES:
+        raise ValueError(
+            f"The repo {repo_id!r} holds a {class_name!r} pipeline, not one of ts_diffusion_wavelet's "
+            f"({', '.join(PIPELINE_CLASSES)}); its model_index.json names the class."
+        )
+    return class_name
