@@ -46,8 +46,9 @@ class RawDiffusionPipeline(TimeSeriesDiffusionPipeline):
         multiple = unet1d_length_multiple(unet)
         if padded % multiple:
             raise ValueError(
-                f"The UNet's sample_size {padded} is not a multiple of {multiple}, which its {len(unet.config.block_out_channels)} "
-                "blocks need; build it with models.build_unet1d, which pads the length."
+                f"The UNet's sample_size {padded} is not a multiple of {multiple}, which its "
+                f"{len(unet.config.block_out_channels)} blocks need; build it with models.build_unet1d, which pads "
+                "the length."
             )
         if not 1 <= window_size <= padded:
             raise ValueError(
