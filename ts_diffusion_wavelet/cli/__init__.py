@@ -1,0 +1,1 @@
+"""Command-line entry points (`train.py`, `generate.py` and the `tsdw-*` console scripts)."""

@@ -1,0 +1,152 @@
+"""`python generate.py --model PATH_OR_REPO_ID --num_samples N --output FILE`: sample windows from a pipeline."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from ..pipeline_base import TimeSeriesDiffusionPipeline
+from ..pipeline_loading import load_pipeline
+from ..schedulers import SCHEDULER_NAMES, make_scheduler
+from ..series_io import SERIES_FORMATS, check_series_path, save_generated
+
+logger = logging.getLogger("ts_diffusion_wavelet.generate")
+
+DTYPES = {"fp32": torch.float32, "fp16": torch.float16, "bf16": torch.bfloat16}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="generate.py",
+        description="Generate synthetic windows from a trained ts_diffusion_wavelet pipeline.",
+    )
+    parser.add_argument("--model", required=True, help="Pipeline folder (save_pretrained output) or Hub repo id.")
+    parser.add_argument("--num_samples", type=int, default=16, help="Windows to generate.")
+    parser.add_argument("--num_inference_steps", type=int, default=50, help="Sampler steps (DDPM: up to 1000).")
+    parser.add_argument(
+        "--scheduler", choices=SCHEDULER_NAMES, default=None, help="Sampler to use instead of the saved one."
+    )
+    parser.add_argument("--seed", type=int, default=0, help="Window i uses seed + i, so output is batch-independent.")
+    parser.add_argument("--output", required=True, help=f"Output file: {', '.join(SERIES_FORMATS)}.")
+    parser.add_argument("--batch_size", type=int, default=64, help="Windows generated per forward pass.")
+    parser.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:1, mps ...")
+    parser.add_argument(
+        "--dtype",
+        choices=("auto", *DTYPES),
+        default="auto",
+        help="UNet precision; auto: bf16/fp16 on a GPU, fp32 on a CPU.",
+    )
+    parser.add_argument("--plot", default=None, help="Also draw generated windows (and real ones with --real) to PNG.")
+    parser.add_argument("--real", default=None, help="Training data for the plot (path or bundled name).")
+    return parser
+
+
+def choose_device_and_dtype(device: str, dtype: str) -> tuple[torch.device, torch.dtype]:
+    """`auto` picks a GPU when there is one, with bf16 where supported (fp16 otherwise), else fp32 on the CPU."""
+    if device == "auto":
+        if torch.cuda.is_available():
+            device = "cuda"
+        elif getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+            device = "mps"
+        else:
+            device = "cpu"
+    chosen = torch.device(device)
+    if dtype != "auto":
+        return chosen, DTYPES[dtype]
+    if chosen.type == "cuda":
+        return chosen, torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    if chosen.type == "mps":
+        return chosen, torch.float16
+    return chosen, torch.float32
+
+
+def generate(
+    pipeline: TimeSeriesDiffusionPipeline,
+    num_samples: int,
+    num_inference_steps: int,
+    seed: int,
+    batch_size: int,
+    return_scalograms: bool = False,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """
+    Generate `num_samples` windows in batches; window `i` is drawn with seed `seed + i`, whatever the batch size.
+
+    Returns:
+        `(series [N, L, C] in the data's units, scalograms [N, C', H, W] or None)`.
+    """
+    pipeline.set_progress_bar_config(disable=True)
+    series, images = [], []
+    extra = {"return_scalograms": True} if return_scalograms else {}
+    with tqdm(total=num_samples, desc="Generating", unit="window") as progress:
+        for first in range(0, num_samples, batch_size):
+            count = min(batch_size, num_samples - first)
+            generators = [torch.Generator().manual_seed(seed + first + i) for i in range(count)]
+            output = pipeline(count, num_inference_steps=num_inference_steps, generator=generators, **extra)
+            series.append(output.series)
+            if output.scalograms is not None:
+                images.append(output.scalograms)
+            progress.update(count)
+    return np.concatenate(series), (np.concatenate(images) if images else None)
+
+
+def check_arguments(args: argparse.Namespace) -> None:
+    """Refuse arguments that cannot work before loading anything."""
+    if args.num_samples < 1:
+        raise ValueError(f"--num_samples must be at least 1, got {args.num_samples}.")
+    if args.batch_size < 1:
+        raise ValueError(f"--batch_size must be at least 1, got {args.batch_size}.")
+    check_series_path(args.output)
+    if args.plot is not None and Path(args.plot).suffix.lower() != ".png":
+        raise ValueError(f"--plot writes a PNG; got {args.plot!r}. Use a name ending in .png.")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; bad input exits with status 2 and its message, nothing written."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(format="%(levelname)s %(name)s: %(message)s", level=logging.INFO)
+    try:
+        check_arguments(args)
+        device, dtype = choose_device_and_dtype(args.device, args.dtype)
+        pipeline = load_pipeline(args.model, torch_dtype=dtype).to(device)
+        if args.scheduler is not None:
+            pipeline.scheduler = make_scheduler(args.scheduler, pipeline.scheduler.config)
+        logger.info(
+            "Sampling %d windows with %s, %d steps, on %s (%s)",
+            args.num_samples,
+            type(pipeline.scheduler).__name__,
+            args.num_inference_steps,
+            device,
+            str(dtype).split(".")[-1],
+        )
+        wants_images = args.plot is not None and hasattr(pipeline, "scalogram_transform")
+        series, images = generate(
+            pipeline,
+            args.num_samples,
+            args.num_inference_steps,
+            args.seed,
+            args.batch_size,
+            return_scalograms=wants_images,
+        )
+        frames = pipeline.to_dataframes(series)
+        has_labels = any(frame.select_dtypes(exclude="number").shape[1] for frame in frames)
+        save_generated(args.output, frames if has_labels else series, pipeline.channel_names)
+        logger.info("Wrote %d windows of %d steps to %s", len(series), series.shape[1], args.output)
+        if args.plot is not None:
+            from .generate_plot import plot_generated
+
+            plot_generated(pipeline, series, images, args.plot, args.real)
+            logger.info("Wrote %s", args.plot)
+    except (ValueError, FileNotFoundError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
