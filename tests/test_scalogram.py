@@ -362,3 +362,8 @@ def test_bad_config_dicts(fitted: ScalogramTransform) -> None:
         ScalogramTransform.from_config(broken)
     with pytest.raises(ValueError, match=r"must be None for normalization='none'"):
         ScalogramTransform.from_config({**fitted.config, "normalization": "none"})
+
+
+def test_a_window_too_short_for_the_default_scale_range_names_the_window():
+    with pytest.raises(ValueError, match=r"window_size 3 is too short for the 'morl' wavelet.*at least 4 samples"):
+        ScalogramTransform(window_size=3, num_scales=4, image_height=4)

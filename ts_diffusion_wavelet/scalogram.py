@@ -23,6 +23,8 @@ planes, `C * K * F + c * T + t` (`T` = 1 for the mean, 2 for level and slope).
 
 from __future__ import annotations
 
+import math
+
 import copy
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -157,6 +159,13 @@ class ScalogramConfig:
             raise ValueError(
                 f"max_scale {high:g} is too large for windows of {self.window_size} samples (at most {limit:g} for "
                 f"{self.wavelet!r}); lower max_scale or use longer windows."
+            )
+        if self.max_scale is None and high < low:
+            # The default range ends at window_size / 2: a window that short has no band above Nyquist to analyse.
+            raise ValueError(
+                f"window_size {self.window_size} is too short for the {self.wavelet!r} wavelet: its smallest useful "
+                f"scale (Nyquist, {low:g}) needs windows of at least {math.ceil(2 * low)} samples. Use a longer "
+                "window_size."
             )
         scale_grid(self.num_scales, high, wavelet=self.wavelet, min_scale=low, spacing=self.scale_spacing)
 

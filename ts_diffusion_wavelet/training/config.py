@@ -17,19 +17,38 @@ def _option(default: Any, help: str, choices: tuple[Any, ...] | None = None) -> 
     return field(default=default, metadata=metadata)
 
 
+SECRET_OPTIONS: tuple[str, ...] = ("hub_token",)  # never written to disk or sent to a tracker
+
+
 @dataclass
 class TrainingConfig:
     """Everything a training run needs; saved with every checkpoint and with the exported pipeline."""
 
     # --- data ---------------------------------------------------------------------------------------------
-    data: str = _option("eurusd", "A CSV/Parquet path, a `datasets` directory or Hub name, or a bundled name (eurusd, pollution).")
+    data: str = _option(
+        "eurusd", "A CSV/Parquet path, a `datasets` directory or Hub name, or a bundled name (eurusd, pollution)."
+    )
     columns: list[str] | None = _option(None, "Columns to model (comma-separated); default: all numeric columns.")
-    time_column: str | None = _option("auto", "Column with timestamps ('auto' detects date/time; 'none' for no time column).")
+    time_column: str | None = _option(
+        "auto", "Column with timestamps ('auto' detects date/time; 'none' for no time column)."
+    )
     dataset_split: str = _option("train", "Split to read from a `datasets` dataset.")
-    target_transform: str = _option("log_return", "Per-channel target: none, diff or log_return (prices must be positive).", ("none", "diff", "log_return"))
-    scaling: str = _option("standard", "Per-channel scaling fitted on the training split.", ("standard", "minmax", "none"))
-    nan_policy: str = _option("error", "What to do with NaN/inf: error, drop or ffill (counts are reported).", ("error", "drop", "ffill"))
+    target_transform: str = _option(
+        "log_return",
+        "Per-channel target: none, diff or log_return (prices must be positive).",
+        ("none", "diff", "log_return"),
+    )
+    scaling: str = _option(
+        "standard", "Per-channel scaling fitted on the training split.", ("standard", "minmax", "none")
+    )
+    nan_policy: str = _option(
+        "error", "What to do with NaN/inf: error, drop or ffill (counts are reported).", ("error", "drop", "ffill")
+    )
     categorical: str = _option("error", "Categorical columns: error, onehot or drop.", ("error", "onehot", "drop"))
+    missing_values: list[str] | None = _option(
+        None,
+        "Values meaning 'missing' in every column (comma-separated, e.g. -999,N/A); default: a bundled set's own.",
+    )
     window_size: int = _option(256, "Samples per training window (the original design's 256).")
     # Stride 64 gives ~107 windows of EUR/USD, too few to learn rather than memorise; overlapping windows are
     # still distinct samples for the model (different phase of the same history).
@@ -37,19 +56,34 @@ class TrainingConfig:
     validation_fraction: float = _option(0.1, "Last share of the series held out for validation (split by time).")
 
     # --- representation and model ------------------------------------------------------------------------
-    representation: str = _option("scalogram", "scalogram (UNet2DModel on Morlet CWT images) or raw (UNet1DModel).", ("scalogram", "raw"))
+    representation: str = _option(
+        "scalogram", "scalogram (UNet2DModel on Morlet CWT images) or raw (UNet1DModel).", ("scalogram", "raw")
+    )
     wavelet: str = _option("morl", "Mother wavelet: morl (real Morlet) or cmorB-C (complex Morlet, e.g. cmor1.5-1.0).")
     num_scales: int = _option(128, "Wavelet scales (log-spaced from the Nyquist scale).")
-    image_size: int = _option(128, "Height of the scalogram image (scales are resized to it) and its width when square.")
+    image_size: int = _option(
+        128, "Height of the scalogram image (scales are resized to it) and its width when square."
+    )
     image_width: int | None = _option(None, "Width of the scalogram image; default: the layout's natural width.")
-    time_layout: str = _option("fold", "How time meets the image width: fold (lossless, time folded into channels), resize or none.", ("fold", "resize", "none"))
+    time_layout: str = _option(
+        "auto",
+        "Time axis to image width: fold (lossless, into channels), resize, none, or auto (fold when it divides).",
+        ("auto", "fold", "resize", "none"),
+    )
+    detrend: str = _option(
+        "mean",
+        "Removed before the CWT and carried in constant image planes: the window mean, or level and slope.",
+        ("mean", "linear"),
+    )
     model_preset: str = _option("small", "UNet size.", MODEL_PRESETS)
 
     # --- diffusion ----------------------------------------------------------------------------------------
     num_train_timesteps: int = _option(1000, "Diffusion steps of the training schedule.")
     beta_schedule: str = _option("linear", "Noise schedule.", ("linear", "cosine", "sigmoid"))
     prediction_type: str = _option("epsilon", "What the UNet predicts.", ("epsilon", "v_prediction", "sample"))
-    snr_gamma: float | None = _option(None, "Min-SNR loss weighting gamma (5.0 is the paper's value); none to disable.")
+    snr_gamma: float | None = _option(
+        None, "Min-SNR loss weighting gamma (5.0 is the paper's value); none to disable."
+    )
     sampler: str = _option("ddpm", "Scheduler saved with the pipeline for sampling.", SCHEDULER_NAMES)
 
     # --- optimisation -------------------------------------------------------------------------------------
@@ -57,7 +91,9 @@ class TrainingConfig:
     num_epochs: int = _option(10, "Passes over the training windows (ignored when max_train_steps is set).")
     max_train_steps: int | None = _option(None, "Stop after this many optimizer steps (overrides num_epochs).")
     learning_rate: float = _option(1e-4, "Peak learning rate of AdamW.")
-    lr_scheduler: str = _option("cosine", "Learning-rate schedule after warm-up.", ("constant", "linear", "cosine", "constant_with_warmup"))
+    lr_scheduler: str = _option(
+        "cosine", "Learning-rate schedule after warm-up.", ("constant", "linear", "cosine", "constant_with_warmup")
+    )
     lr_warmup_steps: int = _option(200, "Linear warm-up steps.")
     adam_beta1: float = _option(0.95, "AdamW beta1.")
     adam_beta2: float = _option(0.999, "AdamW beta2.")
@@ -75,7 +111,9 @@ class TrainingConfig:
 
     # --- checkpoints, logging, validation -----------------------------------------------------------------
     output_dir: str = _option("outputs/ts-diffusion-wavelet", "Where checkpoints, logs and the final pipeline go.")
-    overwrite_output_dir: bool = _option(False, "Allow a new run to reuse an output_dir that already holds a pipeline.")
+    overwrite_output_dir: bool = _option(
+        False, "Allow a new run to reuse an output_dir that already holds a pipeline."
+    )
     checkpointing_steps: int = _option(500, "Save a resumable checkpoint every N optimizer steps.")
     checkpoints_total_limit: int | None = _option(3, "Keep at most this many checkpoints (oldest deleted).")
     resume_from_checkpoint: str | None = _option(None, "'latest' or a checkpoint path to continue from.")
@@ -91,9 +129,15 @@ class TrainingConfig:
     hub_token: str | None = _option(None, "Hub token (default: the logged-in one).")
     hub_private: bool = _option(False, "Create the Hub repo as private.")
 
-    def to_dict(self) -> dict[str, Any]:
-        """The configuration as plain data (JSON-ready)."""
-        return dataclasses.asdict(self)
+    def to_dict(self, *, include_secrets: bool = False) -> dict[str, Any]:
+        """
+        The configuration as plain data (JSON-ready). Secrets (`hub_token`) are blanked unless asked for, because
+        this is what checkpoints, exported pipelines and trackers store.
+        """
+        values = dataclasses.asdict(self)
+        if not include_secrets:
+            values.update({name: None for name in SECRET_OPTIONS if values.get(name) is not None})
+        return values
 
     @classmethod
     def from_dict(cls, values: dict[str, Any], *, source: str = "config") -> TrainingConfig:
@@ -101,4 +145,3 @@ class TrainingConfig:
         from .config_parsing import config_from_mapping
 
         return config_from_mapping(values, source=source)
-

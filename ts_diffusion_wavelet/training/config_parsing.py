@@ -93,7 +93,9 @@ def _check_value(name: str, value: Any, annotation: Any, source: str) -> Any:
     raise ValueError(f"{name!r} in {source} expects {_type_name(annotation)}, got {value!r}.")
 
 
-def config_from_mapping(values: dict[str, Any], *, source: str = "config", base: TrainingConfig | None = None) -> TrainingConfig:
+def config_from_mapping(
+    values: dict[str, Any], *, source: str = "config", base: TrainingConfig | None = None
+) -> TrainingConfig:
     """Apply `values` (field name -> value) over `base` (or the defaults), checking names and types."""
     field_types = _field_types()
     checked = {}
@@ -210,8 +212,18 @@ def validate_config(config: TrainingConfig) -> None:
         value = getattr(config, name)
         if choices and value not in choices:
             raise ValueError(f"--{name} must be one of {', '.join(map(str, choices))}; got {value!r}.")
-    positive = ["window_size", "stride", "num_scales", "image_size", "train_batch_size", "num_epochs",
-                "num_train_timesteps", "gradient_accumulation_steps", "checkpointing_steps", "logging_steps"]
+    positive = [
+        "window_size",
+        "stride",
+        "num_scales",
+        "image_size",
+        "train_batch_size",
+        "num_epochs",
+        "num_train_timesteps",
+        "gradient_accumulation_steps",
+        "checkpointing_steps",
+        "logging_steps",
+    ]
     for name in positive:
         value = getattr(config, name)
         if value < 1:

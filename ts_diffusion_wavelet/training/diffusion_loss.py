@@ -1,0 +1,63 @@
+"""The DDPM training objective, with the three prediction targets and optional min-SNR weighting."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from diffusers import DDPMScheduler
+from diffusers.training_utils import compute_snr
+
+
+def diffusion_loss(
+    model: torch.nn.Module,
+    clean: torch.Tensor,
+    noise_scheduler: DDPMScheduler,
+    generator: torch.Generator,
+    snr_gamma: float | None = None,
+) -> torch.Tensor:
+    r"""
+    One Monte-Carlo estimate of the denoising loss on a batch of clean samples.
+
+    Args:
+        model (`torch.nn.Module`): A diffusers UNet, called as `model(x_t, t).sample`.
+        clean (`torch.Tensor`): Clean samples $x_0$ (images or padded windows), float32.
+        noise_scheduler ([`DDPMScheduler`]): The training schedule; its `prediction_type` picks the target.
+        generator (`torch.Generator`): Draws the noise and timesteps (see `batch_generator`).
+        snr_gamma (`float`, *optional*): Min-SNR-$\gamma$ weighting (Hang et al. 2023); `None` for the plain MSE.
+
+    Returns:
+        `torch.Tensor`: the scalar loss.
+    """
+    batch = clean.shape[0]
+    # 1. t ~ U{0, ..., T-1} and eps ~ N(0, I), from the batch's own generator.
+    timesteps = torch.randint(
+        0, noise_scheduler.config.num_train_timesteps, (batch,), generator=generator, device=clean.device
+    )
+    noise = torch.randn(clean.shape, generator=generator, device=clean.device, dtype=clean.dtype)
+    # 2. Forward process q(x_t | x_0) = N(sqrt(abar_t) x_0, (1 - abar_t) I)  (Ho et al. 2020, eq. 4).
+    noisy = noise_scheduler.add_noise(clean, noise, timesteps)
+    # 3. Target: eps, v = sqrt(abar_t) eps - sqrt(1 - abar_t) x_0 (Salimans & Ho 2022), or x_0.
+    prediction_type = noise_scheduler.config.prediction_type
+    if prediction_type == "epsilon":
+        target = noise
+    elif prediction_type == "v_prediction":
+        target = noise_scheduler.get_velocity(clean, noise, timesteps)
+    elif prediction_type == "sample":
+        target = clean
+    else:
+        raise ValueError(f"Unknown prediction_type {prediction_type!r}; choose epsilon, v_prediction or sample.")
+    prediction = model(noisy, timesteps).sample
+    if snr_gamma is None:
+        return F.mse_loss(prediction.float(), target.float())
+    # 4. Min-SNR: weight each sample's MSE by min(SNR_t, gamma) / SNR_t for eps (/(SNR_t + 1) for v; x_0 targets
+    #    weigh by min(SNR_t, gamma)), which balances the timesteps' conflicting gradients.
+    snr = compute_snr(noise_scheduler, timesteps)
+    clipped = torch.clamp(snr, max=snr_gamma)
+    if prediction_type == "epsilon":
+        weights = clipped / snr
+    elif prediction_type == "v_prediction":
+        weights = clipped / (snr + 1)
+    else:
+        weights = clipped
+    per_sample = F.mse_loss(prediction.float(), target.float(), reduction="none").flatten(1).mean(dim=1)
+    return (per_sample * weights).mean()

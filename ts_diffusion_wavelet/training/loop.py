@@ -1,0 +1,352 @@
+"""`train(config)`: the training run as a sequence of named steps."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from accelerate import Accelerator
+from accelerate.utils import set_seed
+from diffusers import DDPMScheduler
+from diffusers.training_utils import EMAModel
+from torch.utils.data import DataLoader
+from tqdm.auto import tqdm
+
+from ..atomic import write_json
+from ..data import PreparedData, prepare_windows
+from ..pipeline_base import TimeSeriesDiffusionPipeline
+from .checkpointing import (
+    Checkpoint,
+    TrainingState,
+    check_resume_compatible,
+    read_checkpoint,
+    remove_partial_checkpoints,
+    resolve_checkpoint,
+    save_checkpoint,
+)
+from .components import make_ema, make_lr_scheduler, make_noise_scheduler, make_optimizer
+from .config import TrainingConfig
+from .diffusion_loss import diffusion_loss
+from .export import PIPELINE_FOLDER, build_export_pipeline, save_pipeline
+from .representation import Representation, build_representation, representation_from_dict
+from .sampler import ResumableShardSampler, batch_generator
+from .setup import check_output_dir, configure_logging, create_accelerator, tracker_config
+from .validation import save_sample_plot, validation_loss
+
+logger = logging.getLogger(__name__)
+
+_FIT_WINDOWS = 2048  # windows the scalogram normalisation is fitted on
+
+
+@dataclass
+class TrainingRun:
+    """What the loop works with, assembled by [`prepare_run`]."""
+
+    config: TrainingConfig
+    accelerator: Accelerator
+    data: PreparedData
+    representation: Representation
+    model: torch.nn.Module
+    noise_scheduler: DDPMScheduler
+    optimizer: torch.optim.Optimizer
+    lr_scheduler: torch.optim.lr_scheduler.LRScheduler
+    ema: EMAModel | None
+    sampler: ResumableShardSampler
+    loader: DataLoader
+    total_steps: int
+    state: TrainingState
+
+
+def load_data(config: TrainingConfig) -> PreparedData:
+    """Step 1: the user's data as lazy training and validation windows (errors name the bad input)."""
+    return prepare_windows(
+        config.data,
+        columns=config.columns,
+        time_column=None if config.time_column in (None, "none") else config.time_column,
+        target_transform=config.target_transform,
+        scaling=config.scaling,
+        window_size=config.window_size,
+        stride=config.stride,
+        validation_fraction=config.validation_fraction,
+        nan_policy=config.nan_policy,
+        categorical=config.categorical,
+        missing_values=parse_missing_values(config.missing_values),
+        split=config.dataset_split,
+    )
+
+
+def parse_missing_values(values: list[str] | None) -> list[float | str] | None:
+    """Command-line sentinels as numbers where they read as numbers (`-999` matches a numeric -999)."""
+    if values is None:
+        return None
+    parsed: list[float | str] = []
+    for value in values:
+        try:
+            parsed.append(float(value))
+        except ValueError:
+            parsed.append(value)
+    return parsed
+
+
+def sample_windows(data: PreparedData, count: int, seed: int) -> torch.Tensor:
+    """A seeded sample of training windows `[count, C, L]` (all of them when there are fewer)."""
+    rng = np.random.default_rng(seed)
+    indices = np.sort(rng.choice(len(data.train), size=min(count, len(data.train)), replace=False))
+    return torch.stack([data.train[int(i)] for i in indices])
+
+
+def find_checkpoint(config: TrainingConfig) -> Checkpoint | None:
+    """Step 2: the checkpoint to resume from, checked against the current options."""
+    if config.resume_from_checkpoint is None:
+        return None
+    path = resolve_checkpoint(config.output_dir, config.resume_from_checkpoint)
+    if path is None:
+        return None
+    checkpoint = read_checkpoint(path)
+    check_resume_compatible(checkpoint.config, config.to_dict(), path)
+    return checkpoint
+
+
+def prepare_run(config: TrainingConfig) -> TrainingRun:
+    """Steps 1-4: data, representation, model and optimisation, data order, and the resumed state."""
+    check_output_dir(config)
+    accelerator = create_accelerator(config)
+    configure_logging(accelerator)
+    if config.push_to_hub and accelerator.is_main_process:
+        from ..hub.push import check_push_credentials
+
+        # A bad token should fail now, not after hours of training.
+        logger.info("Will push to the Hub as %s", check_push_credentials(config.hub_token))
+    data = load_data(config)
+    logger.info("Data:\n%s", data.report)
+    checkpoint = find_checkpoint(config)
+    if accelerator.is_main_process:
+        remove_partial_checkpoints(config.output_dir)
+        write_json(Path(config.output_dir) / "training_config.json", config.to_dict())
+    # 3. The representation: fitted statistics come from the checkpoint when resuming, so they never drift.
+    if checkpoint is not None:
+        representation = representation_from_dict(checkpoint.representation)
+    else:
+        representation = build_representation(config, sample_windows(data, _FIT_WINDOWS, config.seed))
+    set_seed(config.seed)  # identical initial weights on every process
+    model = representation.build_unet(config.model_preset)
+    logger.info(
+        "Model: %s UNet (%s), %.2fM parameters",
+        representation.name,
+        config.model_preset,
+        sum(p.numel() for p in model.parameters()) / 1e6,
+    )
+    sampler = ResumableShardSampler(
+        len(data.train),
+        config.train_batch_size,
+        config.gradient_accumulation_steps,
+        config.seed,
+        accelerator.process_index,
+        accelerator.num_processes,
+    )
+    loader = DataLoader(
+        data.train, batch_size=config.train_batch_size, sampler=sampler, num_workers=config.dataloader_num_workers
+    )
+    total_steps = config.max_train_steps or config.num_epochs * sampler.steps_per_epoch
+    optimizer = make_optimizer(config, model)
+    lr_scheduler = make_lr_scheduler(config, optimizer, total_steps, accelerator.num_processes)
+    ema = make_ema(config, model)
+    model, optimizer, lr_scheduler = accelerator.prepare(model, optimizer, lr_scheduler)
+    if ema is not None:
+        ema.to(accelerator.device)
+        accelerator.register_for_checkpointing(ema)
+    state = TrainingState()
+    if checkpoint is not None:
+        accelerator.load_state(str(checkpoint.path))
+        state = checkpoint.state
+        logger.info(
+            "Resumed from %s at step %d (epoch %d, batch %d)",
+            checkpoint.path,
+            state.global_step,
+            state.epoch,
+            state.batch_in_epoch,
+        )
+    return TrainingRun(
+        config,
+        accelerator,
+        data,
+        representation,
+        model,
+        make_noise_scheduler(config),
+        optimizer,
+        lr_scheduler,
+        ema,
+        sampler,
+        loader,
+        total_steps,
+        state,
+    )
+
+
+def describe_shard(run: TrainingRun) -> None:
+    """Log the data plan; with several processes, also which windows each reads first (the shards are disjoint)."""
+    logger.info(
+        "%d training windows, %d optimizer steps per epoch, %d steps in all",
+        len(run.data.train),
+        run.sampler.steps_per_epoch,
+        run.total_steps,
+    )
+    if run.accelerator.num_processes > 1:
+        # Logged by every process (warning level passes the non-main filter) so a user can see the split.
+        logger.warning(
+            "Process %d of %d reads %d windows per epoch; first windows %s",
+            run.accelerator.process_index,
+            run.accelerator.num_processes,
+            run.sampler.num_batches * run.sampler.batch_size,
+            run.sampler.epoch_indices(run.state.epoch)[:8].tolist(),
+        )
+
+
+def train_step(run: TrainingRun, windows: torch.Tensor) -> float:
+    """Step 5a: one batch through the model; the optimizer steps once the accumulation is complete."""
+    device = run.accelerator.device
+    generator = batch_generator(
+        run.config.seed, run.state.epoch, run.state.batch_in_epoch, run.accelerator.process_index, device
+    )
+    clean = run.representation.encode(windows.to(device))
+    with run.accelerator.accumulate(run.model):
+        loss = diffusion_loss(run.model, clean, run.noise_scheduler, generator, run.config.snr_gamma)
+        run.accelerator.backward(loss)
+        if run.accelerator.sync_gradients and run.config.max_grad_norm > 0:
+            run.accelerator.clip_grad_norm_(run.model.parameters(), run.config.max_grad_norm)
+        run.optimizer.step()
+        run.lr_scheduler.step()
+        run.optimizer.zero_grad(set_to_none=True)
+    return float(loss.detach())
+
+
+def advance(run: TrainingRun) -> bool:
+    """Step 5b: count the batch; returns True when it completed an optimizer step."""
+    run.state.batch_in_epoch += 1
+    if run.state.batch_in_epoch == run.sampler.num_batches:
+        run.state.epoch += 1
+        run.state.batch_in_epoch = 0
+    if not run.accelerator.sync_gradients:
+        return False
+    if run.ema is not None:
+        run.ema.step(run.model.parameters())
+    run.state.global_step += 1
+    return True
+
+
+def export_pipeline(run: TrainingRun) -> TimeSeriesDiffusionPipeline:
+    """The current (EMA) weights as a pipeline, with the data's preprocessing and this run's configuration."""
+    return build_export_pipeline(
+        run.accelerator.unwrap_model(run.model),
+        run.ema,
+        run.noise_scheduler,
+        run.representation,
+        run.data.preprocessor.to_dict(),
+        run.config.to_dict(),
+        run.config.sampler,
+    )
+
+
+def validate(run: TrainingRun) -> None:
+    """Step 6: validation loss of the exported weights and a sample plot, on the main process."""
+    if not run.accelerator.is_main_process:
+        return
+    pipeline = export_pipeline(run)
+    metrics = {}
+    if run.data.validation is not None:
+        metrics["validation_loss"] = validation_loss(
+            pipeline.unet,
+            run.data.validation,
+            run.representation,
+            run.noise_scheduler,
+            run.config.train_batch_size,
+            run.accelerator.device,
+        )
+        logger.info("step %d: validation loss %.4f", run.state.global_step, metrics["validation_loss"])
+        run.accelerator.log(metrics, step=run.state.global_step)
+    if run.config.num_validation_samples > 0:
+        path = Path(run.config.output_dir) / "samples" / f"step-{run.state.global_step:07d}.png"
+        save_sample_plot(
+            pipeline,
+            run.data,
+            path,
+            run.config.num_validation_samples,
+            run.config.validation_inference_steps,
+            run.state.global_step,
+        )
+
+
+def save_state(run: TrainingRun) -> None:
+    """Step 7: a resumable checkpoint (every process takes part)."""
+    save_checkpoint(
+        run.accelerator,
+        run.config.output_dir,
+        run.state,
+        run.config.to_dict(),
+        run.representation.to_dict(),
+        run.config.checkpoints_total_limit,
+    )
+
+
+def run_loop(run: TrainingRun) -> None:
+    """Step 5: epochs of batches until `total_steps` optimizer steps are done."""
+    config = run.config
+    progress = tqdm(
+        total=run.total_steps,
+        initial=run.state.global_step,
+        desc="Training",
+        disable=not run.accelerator.is_local_main_process,
+        dynamic_ncols=True,
+    )
+    while run.state.global_step < run.total_steps:
+        run.sampler.set_epoch(run.state.epoch, start_batch=run.state.batch_in_epoch)
+        for windows in run.loader:
+            loss = train_step(run, windows)
+            if not advance(run):
+                continue
+            step = run.state.global_step
+            progress.update(1)
+            progress.set_postfix(loss=f"{loss:.4f}", epoch=run.state.epoch)
+            if step % config.logging_steps == 0:
+                run.accelerator.log({"loss": loss, "lr": run.lr_scheduler.get_last_lr()[0]}, step=step)
+            if step % config.checkpointing_steps == 0 or step == run.total_steps:
+                save_state(run)
+            if config.validation_steps and step % config.validation_steps == 0:
+                validate(run)
+                run.accelerator.wait_for_everyone()
+            if step >= run.total_steps:
+                break
+    progress.close()
+
+
+def train(config: TrainingConfig) -> Path:
+    """
+    Train a diffusion model on the configured data and save the pipeline to `output_dir/pipeline`.
+
+    Works the same on one CPU, one GPU or several processes (`accelerate launch`); resumes exactly from a
+    checkpoint with `resume_from_checkpoint`.
+
+    Returns:
+        `Path`: the saved pipeline folder.
+    """
+    run = prepare_run(config)
+    if run.accelerator.is_main_process:
+        run.accelerator.init_trackers("ts_diffusion_wavelet", config=tracker_config(config))
+    logger.info("Configuration: %s", config.to_dict())
+    describe_shard(run)
+    run_loop(run)
+    run.accelerator.wait_for_everyone()
+    pipeline_path = Path(config.output_dir) / PIPELINE_FOLDER
+    if run.accelerator.is_main_process:
+        pipeline = export_pipeline(run)
+        pipeline_path = save_pipeline(pipeline, config.output_dir)
+        if config.push_to_hub:
+            from ..hub.push import push_trained_pipeline
+
+            push_trained_pipeline(pipeline, pipeline_path, config)
+    run.accelerator.wait_for_everyone()
+    run.accelerator.end_training()
+    return pipeline_path

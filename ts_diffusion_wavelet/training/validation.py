@@ -1,0 +1,83 @@
+"""Periodic checks during training: validation loss with fixed noise, and a plot of generated windows."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+import torch
+from diffusers import DDPMScheduler
+
+from ..data import PreparedData, WindowDataset
+from ..pipeline_base import TimeSeriesDiffusionPipeline
+from ..plotting import plot_samples
+from ..schedulers import make_scheduler
+from .diffusion_loss import diffusion_loss
+from .representation import Representation
+from .sampler import batch_generator
+
+logger = logging.getLogger(__name__)
+
+_VALIDATION_SEED = 1234  # fixed noise: validation losses at different steps are comparable
+
+
+@torch.no_grad()
+def validation_loss(
+    model: torch.nn.Module,
+    dataset: WindowDataset,
+    representation: Representation,
+    noise_scheduler: DDPMScheduler,
+    batch_size: int,
+    device: torch.device,
+    max_windows: int = 512,
+) -> float:
+    """Mean denoising loss over up to `max_windows` evenly spaced validation windows, the same noise every time."""
+    indices = np.linspace(0, len(dataset) - 1, num=min(len(dataset), max_windows)).astype(int)
+    total, count = 0.0, 0
+    for batch_number, first in enumerate(range(0, len(indices), batch_size)):
+        chosen = indices[first : first + batch_size]
+        windows = torch.stack([dataset[int(i)] for i in chosen]).to(device)
+        generator = batch_generator(_VALIDATION_SEED, 0, batch_number, 0, device)
+        loss = diffusion_loss(model, representation.encode(windows), noise_scheduler, generator)
+        total += float(loss) * len(chosen)
+        count += len(chosen)
+    return total / count
+
+
+def save_sample_plot(
+    pipeline: TimeSeriesDiffusionPipeline,
+    data: PreparedData,
+    path: Path,
+    num_samples: int,
+    num_inference_steps: int,
+    step: int,
+) -> None:
+    """Generate `num_samples` windows with DDIM and draw them beside real validation (or training) windows."""
+    sampler_backup = pipeline.scheduler
+    pipeline.scheduler = make_scheduler("ddim", sampler_backup.config)
+    pipeline.set_progress_bar_config(disable=True)
+    try:
+        generator = [torch.Generator().manual_seed(i) for i in range(num_samples)]
+        kwargs = {"return_scalograms": True} if hasattr(pipeline, "scalogram_transform") else {}
+        output = pipeline(num_samples, num_inference_steps=num_inference_steps, generator=generator, **kwargs)
+    finally:
+        pipeline.scheduler = sampler_backup
+    dataset = data.validation if data.validation is not None else data.train
+    indices = np.linspace(0, len(dataset) - 1, num=min(len(dataset), num_samples)).astype(int)
+    windows = torch.stack([dataset[int(i)] for i in indices])
+    # Real windows rebuilt from the same default start level as the generated ones, so the paths overlay.
+    real = data.preprocessor.inverse_transform(windows)
+    real_images = None
+    if output.scalograms is not None:
+        real_images = pipeline.scalogram_transform.to_image(windows).numpy()
+    plot_samples(
+        output.series,
+        path,
+        channel_names=data.channel_names,
+        real=real,
+        generated_images=output.scalograms,
+        real_images=real_images,
+        title=f"Samples at step {step} (DDIM, {num_inference_steps} steps)",
+    )
+    logger.info("Wrote sample plot %s", path)
