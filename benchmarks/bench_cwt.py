@@ -22,7 +22,7 @@ import numpy as np
 import pywt
 import torch
 
-from ts_diffusion_wavelet.cwt import cwt, icwt
+from ts_diffusion_wavelet import cwt, icwt
 from ts_diffusion_wavelet.data.synthetic import garch_returns, random_walk, sum_of_sines
 from ts_diffusion_wavelet.scales import scale_grid
 from ts_diffusion_wavelet.scalogram import ScalogramTransform

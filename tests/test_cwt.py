@@ -7,9 +7,9 @@ import pytest
 import pywt
 import torch
 
-from ts_diffusion_wavelet import cwt as cwt_module
-from ts_diffusion_wavelet.cwt import cwt, icwt, precise_matmul
+from ts_diffusion_wavelet import filter_bank as cwt_module
 from ts_diffusion_wavelet.data.synthetic import garch_returns, random_walk
+from ts_diffusion_wavelet.filter_bank import cwt, icwt, precise_matmul
 from ts_diffusion_wavelet.scales import frequency_to_scale, max_scale_for_length, scale_grid, scale_to_frequency
 from ts_diffusion_wavelet.wavelets import center_frequency, check_wavelet, nyquist_scale, scale_filter
 

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 import torch
 
+from ts_diffusion_wavelet import cwt
 from ts_diffusion_wavelet import scalogram as scalogram_module
-from ts_diffusion_wavelet.cwt import cwt
 from ts_diffusion_wavelet.data.synthetic import garch_returns, random_walk, sum_of_sines
 from ts_diffusion_wavelet.scalogram import ScalogramConfig, ScalogramTransform
 

@@ -7,7 +7,6 @@
 ```
 """
 
-from .cwt import clear_cache, cwt, icwt
 from .data import (
     PreparedData,
     SeriesPreprocessor,
@@ -26,6 +25,7 @@ from .evaluation import (
     stylized_facts,
     summary_markdown,
 )
+from .filter_bank import clear_cache, cwt, icwt
 from .models import build_unet1d, build_unet2d
 from .pipeline_loading import load_pipeline
 from .pipeline_output import TimeSeriesPipelineOutput

@@ -23,9 +23,8 @@ planes, `C * K * F + c * T + t` (`T` = 1 for the mean, 2 for level and slope).
 
 from __future__ import annotations
 
-import math
-
 import copy
+import math
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
@@ -35,7 +34,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .cwt import BOUNDARIES, check_finite, cwt, icwt, precise_matmul
+from .filter_bank import BOUNDARIES, check_finite, cwt, icwt, precise_matmul
 from .scales import SCALE_SPACINGS, max_scale_for_length, scale_grid
 from .wavelets import carrier_frequency, check_wavelet, is_complex, nyquist_scale
 

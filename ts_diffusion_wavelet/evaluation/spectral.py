@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import torch
 from scipy import signal
 
+from ..filter_bank import cwt
 from .checks import as_window_pair, as_windows
 
 
@@ -67,8 +69,7 @@ def mean_scalogram(windows: Any, scales: np.ndarray | None = None, channel: int 
     Each window's mean is removed first (as for the PSD, and as the scalogram representation does), so that
     the zero padding at the edges does not turn a price level into a spurious edge response.
 
-    Uses the package's batched torch CWT ([`ts_diffusion_wavelet.cwt.cwt`]) when it is available and
-    `pywt.cwt` otherwise (the two are pywt-compatible).
+    Uses the package's batched torch CWT ([`ts_diffusion_wavelet.cwt`], pywt-compatible).
 
     Args:
         windows (`np.ndarray`): Windows `[N, L, C]` (or `[N, L]`).
@@ -88,16 +89,7 @@ def mean_scalogram(windows: Any, scales: np.ndarray | None = None, channel: int 
 
 
 def _cwt(x: np.ndarray, scales: np.ndarray) -> np.ndarray:
-    """Morlet CWT of `x` `[N, L]` → `[N, S, L]`, with the package's torch filter bank when it exists."""
-    try:
-        import torch
-
-        from ..cwt import cwt
-    except ImportError:
-        import pywt
-
-        coefficients, _ = pywt.cwt(x, scales, "morl", axis=-1)  # [S, N, L]
-        return np.moveaxis(coefficients, 0, 1)
+    """Morlet CWT of `x` `[N, L]` → `[N, S, L]` with the package's filter bank (pywt's zero padding)."""
     with torch.no_grad():
-        coefficients, _ = cwt(torch.from_numpy(x), scales, wavelet="morl")  # [N, S, L], pywt's zero padding
+        coefficients, _ = cwt(torch.from_numpy(x), scales, wavelet="morl")
     return coefficients.cpu().numpy()

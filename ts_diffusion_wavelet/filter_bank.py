@@ -537,7 +537,7 @@ def cwt(
     Example:
         ```py
         >>> import torch
-        >>> from ts_diffusion_wavelet.cwt import cwt, icwt
+        >>> from ts_diffusion_wavelet import cwt, icwt
         >>> from ts_diffusion_wavelet.scales import scale_grid
         >>> scales = scale_grid(128, max_scale=128.0)  # log-spaced from the Nyquist scale 1.625
         >>> x = torch.randn(8, 256)
