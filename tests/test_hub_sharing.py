@@ -24,6 +24,7 @@ from diffusers import DDPMPipeline, DDPMScheduler, UNet2DModel
 from pipeline_fixtures import make_raw_pipeline, make_scalogram_pipeline, tiny_preprocessing
 
 import ts_diffusion_wavelet
+from ts_diffusion_wavelet.cli import push as push_command
 from ts_diffusion_wavelet.hub import push
 from ts_diffusion_wavelet.hub.loading import read_remote_model_index
 from ts_diffusion_wavelet.hub.model_card import SAMPLE_PLOT_PATH, build_model_card, window_size
@@ -288,7 +289,7 @@ def test_push_at_the_end_of_training_uses_the_run_folder(hub, raw_pipeline, samp
     assert SECRET.encode() not in files["model_index.json"]
 
     config.hub_token = "hf_wrong"
-    with pytest.raises(ValueError, match=r"rejected the token(.|\n)*saved in .*ts_diffusion_wavelet.hub.push"):
+    with pytest.raises(ValueError, match=r"rejected the token(.|\n)*saved in .*tsdw-push"):
         push_trained_pipeline(raw_pipeline, run / "pipeline", config)
 
 
@@ -317,10 +318,10 @@ def test_push_command_uploads_a_saved_folder(hub, raw_pipeline, sample_png, tmp_
     raw_pipeline.save_pretrained(folder)
     (folder.parent / "samples").mkdir()
     (folder.parent / "samples" / "step-0000100.png").write_bytes(sample_png.read_bytes())
-    assert push.main([str(folder), f"{HUB_USER}/from-command", "--token", WRITE_TOKEN]) == 0
+    assert push_command.main([str(folder), f"{HUB_USER}/from-command", "--token", WRITE_TOKEN]) == 0
     files = hub.files(f"{HUB_USER}/from-command")
     assert files[SAMPLE_PLOT_PATH] == sample_png.read_bytes() and SECRET.encode() not in files["model_index.json"]
-    assert push.main([str(folder), f"{HUB_USER}/from-command", "--token", "hf_wrong"]) == 2
+    assert push_command.main([str(folder), f"{HUB_USER}/from-command", "--token", "hf_wrong"]) == 2
     assert "rejected the token" in capsys.readouterr().err
 
 

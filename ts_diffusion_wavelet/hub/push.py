@@ -2,20 +2,18 @@
 Upload a pipeline to the Hugging Face Hub with its model card and a sample plot, in one commit.
 
 `pipe.push_to_hub(repo_id)` and `train.py --push_to_hub --hub_model_id ID` land here; so does
-`python -m ts_diffusion_wavelet.hub.push PIPELINE_FOLDER REPO_ID`, which uploads a saved pipeline (e.g. when
+`tsdw-push PIPELINE_FOLDER REPO_ID` (ts_diffusion_wavelet.cli.push), which uploads a saved pipeline (e.g. when
 the upload at the end of training failed).
 """
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import json
 import logging
 import os
 import re
 import shutil
-import sys
 import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -137,7 +135,7 @@ def push_trained_pipeline(pipeline: Any, pipeline_path: str | os.PathLike, confi
             saved_folder=pipeline_path,
         )
     except (ValueError, OSError) as error:
-        retry = f"python -m ts_diffusion_wavelet.hub.push {pipeline_path} {config.hub_model_id}"
+        retry = f"tsdw-push {pipeline_path} {config.hub_model_id}"
         raise type(error)(
             f"{error}\nThe trained pipeline is saved in {pipeline_path}; upload it later with `{retry}`."
         ) from None
@@ -294,39 +292,3 @@ def _is_network_error(error: BaseException) -> bool:
 
 
 # ----- command line --------------------------------------------------------------------------------------
-def main(argv: list[str] | None = None) -> int:
-    """`python -m ts_diffusion_wavelet.hub.push PIPELINE_FOLDER REPO_ID`: upload a saved pipeline."""
-    parser = argparse.ArgumentParser(prog="python -m ts_diffusion_wavelet.hub.push", description=main.__doc__)
-    parser.add_argument("pipeline", help="Folder written by save_pretrained (e.g. outputs/run/pipeline).")
-    parser.add_argument("repo_id", help="Hub repo id, e.g. user/eurusd-scalogram-diffusion.")
-    parser.add_argument("--token", default=None, help="Hub token with write access (default: HF_TOKEN or login).")
-    parser.add_argument("--private", action="store_true", help="Create the repo as private.")
-    parser.add_argument("--evaluation", default=None, help="Markdown evaluation summary (e.g. report/summary.md).")
-    parser.add_argument("--sample_plot", default=None,
-                        help="PNG for the card (default: the run's latest samples/*.png, or a new plot).")
-    parser.add_argument("--create_pr", action="store_true", help="Open a pull request instead of committing.")
-    args = parser.parse_args(argv)
-    logging.basicConfig(format="%(levelname)s %(name)s: %(message)s", level=logging.INFO)
-    try:
-        from ..pipeline_loading import load_pipeline
-
-        folder = Path(args.pipeline)
-        pipeline = load_pipeline(folder)
-        summary = Path(args.evaluation) if args.evaluation else folder.parent / EVALUATION_SUMMARY
-        if args.evaluation and not summary.is_file():
-            raise FileNotFoundError(f"--evaluation {args.evaluation}: no such file.")
-        commit = push_pipeline_to_hub(
-            pipeline, args.repo_id, token=args.token, private=args.private or None, create_pr=args.create_pr,
-            evaluation=summary.read_text(encoding="utf-8") if summary.is_file() else None,
-            sample_plot=args.sample_plot or latest_sample_plot(folder.parent / SAMPLES_FOLDER),
-            saved_folder=folder,
-        )
-    except (ValueError, OSError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    print(f"Uploaded: {commit}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
