@@ -28,6 +28,8 @@ def test_dataframes_with_labels_are_written_as_they_are(tmp_path):
     save_generated(tmp_path / "gen.csv", frames, ["x", "wind"])
     written = pd.read_csv(tmp_path / "gen.csv")
     assert written["wind"].tolist() == ["NE", "cv", "NE", "cv"]
+    with pytest.raises(ValueError, match=r"non-numeric channels \['wind'\] \(decoded categories\)"):
+        load_generated(tmp_path / "gen.csv")
 
 
 def test_unknown_extension_is_refused_before_writing(tmp_path):
@@ -38,11 +40,15 @@ def test_unknown_extension_is_refused_before_writing(tmp_path):
 
 def test_a_csv_that_is_not_generated_windows_is_named(tmp_path):
     pd.DataFrame({"Date": ["2020-01-01"], "Close": [1.0]}).to_csv(tmp_path / "raw.csv", index=False)
-    with pytest.raises(ValueError, match=r"not in the generated-windows format: columns \['sample', 'step'\] are missing"):
+    with pytest.raises(
+        ValueError, match=r"not in the generated-windows format: columns \['sample', 'step'\] are missing"
+    ):
         load_generated(tmp_path / "raw.csv")
 
 
 def test_windows_of_different_lengths_are_refused(tmp_path):
-    pd.DataFrame({"sample": [0, 0, 1], "step": [0, 1, 0], "x": [1.0, 2.0, 3.0]}).to_csv(tmp_path / "g.csv", index=False)
+    pd.DataFrame({"sample": [0, 0, 1], "step": [0, 1, 0], "x": [1.0, 2.0, 3.0]}).to_csv(
+        tmp_path / "g.csv", index=False
+    )
     with pytest.raises(ValueError, match="differ in length"):
         load_generated(tmp_path / "g.csv")

@@ -11,6 +11,7 @@ import pandas as pd
 from .atomic import atomic_file
 
 SERIES_FORMATS: tuple[str, ...] = (".csv", ".parquet", ".npy")
+LONG_FORMAT_COLUMNS: tuple[str, ...] = ("sample", "step")
 
 
 def check_series_path(path: str | os.PathLike) -> Path:
@@ -67,31 +68,57 @@ def save_generated(path: str | os.PathLike, series: np.ndarray | list[pd.DataFra
 
 def load_generated(path: str | os.PathLike) -> tuple[np.ndarray, list[str]]:
     """
-    Read windows written by [`save_generated`]: returns `([N, L, C] array, channel names)`.
+    Read windows written by [`save_generated`]: returns `([N, L, C] float64 array, channel names)`.
 
-    Raises:
-        `ValueError`: the file is not in the long format (no `sample` / `step` columns) or windows differ in length.
+    Also reads `.csv.gz` and `.pq`. Raises `ValueError` when the file is not in the long format (no `sample` /
+    `step` columns), has non-numeric channels, or its windows differ in length or steps.
     """
-    path = check_series_path(path)
+    path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"No file at {str(path)!r}.")
-    if path.suffix.lower() == ".npy":
-        array = np.load(path)
+    name = path.name.lower()
+    if name.endswith(".npy"):
+        array = np.load(path, allow_pickle=False)
         array = array[..., None] if array.ndim == 2 else array
         if array.ndim != 3:
             raise ValueError(f"{path} holds an array of shape {array.shape}; expected [N, L] or [N, L, C].")
-        return array, [f"channel_{i}" for i in range(array.shape[-1])]
-    frame = pd.read_csv(path) if path.suffix.lower() == ".csv" else pd.read_parquet(path)
-    missing = {"sample", "step"} - set(frame.columns)
+        return array.astype(np.float64), [f"channel_{i}" for i in range(array.shape[-1])]
+    if name.endswith((".parquet", ".pq")):
+        frame = pd.read_parquet(path)
+    elif name.endswith((".csv", ".csv.gz")):
+        frame = pd.read_csv(path)
+    else:
+        check_series_path(path)  # raises, listing the formats
+    return long_frame_to_windows(frame, str(path))
+
+
+def long_frame_to_windows(frame: pd.DataFrame, source: str = "the frame") -> tuple[np.ndarray, list[str]]:
+    """A long `sample, step, <channels>` frame -> `([N, L, C] array, channel names)`, checking its layout."""
+    missing = [c for c in LONG_FORMAT_COLUMNS if c not in frame.columns]
     if missing:
         raise ValueError(
-            f"{path} is not in the generated-windows format: columns {sorted(missing)} are missing "
+            f"{source} is not in the generated-windows format: columns {missing} are missing "
             f"(found {list(frame.columns)}). Expected `sample, step, <channels...>`."
         )
-    channels = [c for c in frame.columns if c not in ("sample", "step")]
-    frame = frame.sort_values(["sample", "step"])
+    channels = [c for c in frame.columns if c not in LONG_FORMAT_COLUMNS]
+    if not channels:
+        raise ValueError(f"{source} has only the columns {list(frame.columns)}; add one column per channel.")
+    non_numeric = [c for c in channels if not pd.api.types.is_numeric_dtype(frame[c])]
+    if non_numeric:
+        raise ValueError(
+            f"{source} has non-numeric channels {non_numeric} (decoded categories); numeric windows need them "
+            "one-hot encoded or dropped."
+        )
+    frame = frame.sort_values(list(LONG_FORMAT_COLUMNS))
     lengths = frame.groupby("sample").size()
     if lengths.nunique() != 1:
-        raise ValueError(f"Windows in {path} differ in length ({sorted(lengths.unique())[:5]}); expected one length.")
-    values = frame[channels].to_numpy()
-    return values.reshape(len(lengths), int(lengths.iloc[0]), len(channels)), channels
+        raise ValueError(
+            f"Windows in {source} differ in length (e.g. {sorted(lengths.unique())[:5]} steps); every sample needs "
+            "the same number of steps."
+        )
+    length = int(lengths.iloc[0])
+    steps = frame["step"].to_numpy().reshape(len(lengths), length)
+    if not (steps == steps[0]).all() or len(np.unique(steps[0])) != length:
+        raise ValueError(f"{source}: the `step` values differ between samples or repeat; each needs steps 0 ... L-1.")
+    values = frame[channels].to_numpy(dtype=np.float64)
+    return values.reshape(len(lengths), length, len(channels)), [str(c) for c in channels]

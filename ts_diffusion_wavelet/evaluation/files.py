@@ -18,9 +18,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..series_io import LONG_FORMAT_COLUMNS, load_generated
 from .checks import check_finite
-
-LONG_FORMAT_COLUMNS = ("sample", "step")
 
 
 @dataclass
@@ -81,35 +80,6 @@ def _is_long_format(path: Path) -> bool:
     return set(LONG_FORMAT_COLUMNS) <= set(columns)
 
 
-def _read_long_format(path: Path) -> tuple[np.ndarray, list[str]]:
-    """The generator's `sample, step, <channels>` format → `[N, L, C]`, checking every window has steps 0 ... L-1."""
-    frame = pd.read_parquet(path) if path.name.lower().endswith((".parquet", ".pq")) else pd.read_csv(path)
-    channels = [c for c in frame.columns if c not in LONG_FORMAT_COLUMNS]
-    if not channels:
-        raise ValueError(f"{path} has only the columns {list(frame.columns)}; add one column per channel.")
-    non_numeric = [c for c in channels if not pd.api.types.is_numeric_dtype(frame[c])]
-    if non_numeric:
-        raise ValueError(
-            f"{path} has non-numeric channels {non_numeric}; the evaluation needs numbers (one-hot encode or drop "
-            "categorical channels)."
-        )
-    frame = frame.sort_values(list(LONG_FORMAT_COLUMNS))
-    lengths = frame.groupby("sample").size()
-    if lengths.nunique() != 1:
-        raise ValueError(
-            f"Windows in {path} differ in length (e.g. {sorted(lengths.unique())[:5]} steps); every sample needs "
-            "the same number of steps."
-        )
-    length = int(lengths.iloc[0])
-    steps = frame["step"].to_numpy().reshape(len(lengths), length)
-    if not (steps == steps[0]).all() or len(np.unique(steps[0])) != length:
-        raise ValueError(
-            f"{path}: the `step` values differ between samples or repeat; each sample needs steps 0 ... L-1."
-        )
-    values = frame[channels].to_numpy(dtype=np.float64)
-    return values.reshape(len(lengths), length, len(channels)), [str(c) for c in channels]
-
-
 def _read_npy(path: Path, window_size: int | None, stride: int) -> LoadedWindows:
     array = np.load(path, allow_pickle=False)
     if array.ndim == 1:
@@ -158,7 +128,7 @@ def read_windows(
     if path.is_file() and path.suffix.lower() == ".npy":
         loaded = _read_npy(path, cut_length, stride)
     elif path.is_file() and _is_long_format(path):
-        windows, names = _read_long_format(path)
+        windows, names = load_generated(path)
         loaded = LoadedWindows(windows, names, None, str(path))
     else:
         from ..data import load_series
