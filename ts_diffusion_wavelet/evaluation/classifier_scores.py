@@ -183,9 +183,16 @@ def discriminative_scores(
         "hidden_size": hidden,
         "seed": seed,
     }
+    return _per_candidate(values, list(candidates), repeats, protocol)
+
+
+def _per_candidate(
+    values: list[float], names: list[str], repeats: int, protocol: dict[str, Any]
+) -> dict[str, dict[str, Any]]:
+    """Split the scores of all candidates (trained side by side, `repeats` each) into one summary per candidate."""
     return {
         name: {**summarize_repeats(values[i * repeats : (i + 1) * repeats]), **protocol}
-        for i, name in enumerate(candidates)
+        for i, name in enumerate(names)
     }
 
 
@@ -330,10 +337,7 @@ def predictive_scores(
         "mode": mode,
         "seed": seed,
     }
-    return {
-        name: {**summarize_repeats(values[i * repeats : (i + 1) * repeats]), **protocol}
-        for i, name in enumerate(candidates)
-    }
+    return _per_candidate(values, list(candidates), repeats, protocol)
 
 
 def predictive_score(
