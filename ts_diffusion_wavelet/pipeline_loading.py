@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
+from diffusers.pipelines import pipeline_utils
 
 from .pipeline_base import TimeSeriesDiffusionPipeline
 from .pipeline_raw import RawDiffusionPipeline
@@ -18,6 +19,8 @@ PIPELINE_CLASSES: dict[str, type[TimeSeriesDiffusionPipeline]] = {
     "RawDiffusionPipeline": RawDiffusionPipeline,
 }
 _WEIGHT_FILES = ("diffusion_pytorch_model.safetensors", "diffusion_pytorch_model.bin")
+# diffusers 0.42 renamed from_pretrained's `torch_dtype` to `dtype` (the old name warns); older releases know only it.
+_DTYPE_KEYWORD = "dtype" if hasattr(pipeline_utils, "_resolve_dtype") else "torch_dtype"
 
 
 def _read_json(path: Path) -> dict[str, Any]:
@@ -115,7 +118,9 @@ def load_pipeline(
     else:
         class_name = _class_name_on_hub(str(path_or_repo_id), **kwargs)
     pipeline_class = PIPELINE_CLASSES[class_name]
-    pipeline = pipeline_class.from_pretrained(path_or_repo_id, torch_dtype=torch_dtype, **kwargs)
+    if torch_dtype is not None:
+        kwargs[_DTYPE_KEYWORD] = torch_dtype
+    pipeline = pipeline_class.from_pretrained(path_or_repo_id, **kwargs)
     if device is not None:
         pipeline = pipeline.to(device)
     return pipeline
