@@ -37,8 +37,9 @@ def plot_samples(
         max_paths (`int`, defaults to 8): Windows drawn per panel.
     """
     num_channels = generated.shape[-1]
-    show_images = generated_images is not None
-    columns = num_channels + (2 if show_images else 0)
+    panels = [("generated scalogram", generated_images), ("real scalogram", real_images)]
+    panels = [(name, images) for name, images in panels if images is not None]
+    columns = num_channels + len(panels)
     # A bare Figure, not pyplot: drawing never touches the user's backend (a notebook keeps its own).
     figure = Figure(figsize=(4.2 * columns, 3.4))
     axes = figure.subplots(1, columns, squeeze=False)
@@ -51,19 +52,14 @@ def plot_samples(
             axis.plot(window, color=colormaps["viridis"](i / max(1, max_paths - 1)), linewidth=0.9)
         axis.set_title(channel_names[channel] + (" (grey: real)" if real is not None else ""))
         axis.set_xlabel("step")
-    if show_images:
-        panels = [("generated scalogram", generated_images), ("real scalogram", real_images)]
-        for offset, (name, images) in enumerate(panels):
-            axis = axes[0, num_channels + offset]
-            if images is None:
-                axis.axis("off")
-                continue
-            image = images[0, 0]
-            limit = float(np.quantile(np.abs(image), 0.99)) or 1.0
-            axis.imshow(image, aspect="auto", origin="lower", cmap="RdBu_r", vmin=-limit, vmax=limit)
-            axis.set_title(name)
-            axis.set_xlabel("time (folded)")
-            axis.set_ylabel("scale (small at bottom)")
+    for offset, (name, images) in enumerate(panels):
+        axis = axes[0, num_channels + offset]
+        image = images[0, 0]
+        limit = float(np.quantile(np.abs(image), 0.99)) or 1.0
+        axis.imshow(image, aspect="auto", origin="lower", cmap="RdBu_r", vmin=-limit, vmax=limit)
+        axis.set_title(name)
+        axis.set_xlabel("time (folded)")
+        axis.set_ylabel("scale (small at bottom)")
     figure.suptitle(title)
     figure.tight_layout()
     with atomic_file(path) as temporary:
