@@ -21,12 +21,24 @@ import numpy as np
 import torch
 
 from ts_diffusion_wavelet import load_pipeline, load_series
-from ts_diffusion_wavelet.evaluation import acf_distance, psd_distance, sliding_windows, to_returns
-from ts_diffusion_wavelet.evaluation import wasserstein_per_channel
+from ts_diffusion_wavelet.evaluation import (
+    acf_distance,
+    psd_distance,
+    sliding_windows,
+    to_returns,
+    wasserstein_per_channel,
+)
 from ts_diffusion_wavelet.schedulers import make_scheduler
 
-SAMPLERS = [("ddpm", 1000), ("ddim", 10), ("ddim", 25), ("ddim", 50), ("dpmsolver", 10), ("dpmsolver", 25),
-            ("dpmsolver", 50)]
+SAMPLERS = [
+    ("ddpm", 1000),
+    ("ddim", 10),
+    ("ddim", 25),
+    ("ddim", 50),
+    ("dpmsolver", 10),
+    ("dpmsolver", 25),
+    ("dpmsolver", 50),
+]
 
 
 @dataclass
@@ -55,8 +67,11 @@ def real_windows(pipeline, length: int) -> np.ndarray:
     if not options:
         raise ValueError("This pipeline has no training_config, so its real data is unknown.")
     time_column = options.get("time_column", "auto")
-    clean = load_series(options["data"], columns=options.get("columns"),
-                        time_column=None if time_column in (None, "none") else time_column)
+    clean = load_series(
+        options["data"],
+        columns=options.get("columns"),
+        time_column=None if time_column in (None, "none") else time_column,
+    )
     levels = clean.frame[pipeline.channel_names].to_numpy(dtype=np.float64)
     return sliding_windows(levels, length, stride=max(1, length // 8))
 
@@ -70,8 +85,9 @@ def quality(real_returns: np.ndarray, generated_returns: np.ndarray) -> tuple[fl
     return float(wasserstein), float(acf), float(psd)
 
 
-def sample(pipeline, name: str, steps: int, count: int, batch_size: int, seed: int,
-           calls: list[int]) -> tuple[np.ndarray, float, float]:
+def sample(
+    pipeline, name: str, steps: int, count: int, batch_size: int, seed: int, calls: list[int]
+) -> tuple[np.ndarray, float, float]:
     pipeline.scheduler = make_scheduler(name, pipeline.scheduler.config)
     calls[0] = 0
     outputs = []
@@ -105,18 +121,23 @@ def main() -> None:
     reference, other = real[picked[: args.num_windows]], real[picked[args.num_windows :]]
     rows = [Row("real vs real (floor)", None, None, None, quality(reference, other))]
     for name, steps in SAMPLERS:
-        levels, seconds, evaluations = sample(pipeline, name, steps, args.num_windows, args.batch_size, args.seed,
-                                              calls)
+        levels, seconds, evaluations = sample(
+            pipeline, name, steps, args.num_windows, args.batch_size, args.seed, calls
+        )
         rows.append(Row(name, steps, seconds, evaluations, quality(reference, to_returns(levels, "log"))))
         print(f"  {name:9s} {steps:4d} steps: {args.num_windows / seconds:8.2f} windows/s", flush=True)
 
     baseline = rows[1].seconds
     cpu = platform.processor() or platform.machine()
-    print(f"\nModel: {args.model} ({type(pipeline).__name__}, window {length}); {args.num_windows} windows per row; "
-          f"{cpu}, {torch.get_num_threads()} torch threads, torch {torch.__version__}")
+    print(
+        f"\nModel: {args.model} ({type(pipeline).__name__}, window {length}); {args.num_windows} windows per row; "
+        f"{cpu}, {torch.get_num_threads()} torch threads, torch {torch.__version__}"
+    )
     print("Command: `python benchmarks/bench_sampling.py --model " + args.model + "`\n")
-    print("| sampler | steps | UNet calls / window | windows/s | speed-up vs DDPM-1000 | Wasserstein (std. r) ↓ "
-          "| ACF \\|r\\| distance ↓ | PSD distance dB ↓ |")
+    print(
+        "| sampler | steps | UNet calls / window | windows/s | speed-up vs DDPM-1000 | Wasserstein (std. r) ↓ "
+        "| ACF \\|r\\| distance ↓ | PSD distance dB ↓ |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for row in rows:
         w, a, p = row.quality
@@ -124,8 +145,10 @@ def main() -> None:
             print(f"| {row.name} | | | | | {w:.3f} | {a:.3f} | {p:.2f} |")
             continue
         speed = args.num_windows / row.seconds
-        print(f"| {row.name} | {row.steps} | {row.evaluations:.0f} | {speed:.2f} | {baseline / row.seconds:.1f}x "
-              f"| {w:.3f} | {a:.3f} | {p:.2f} |")
+        print(
+            f"| {row.name} | {row.steps} | {row.evaluations:.0f} | {speed:.2f} | {baseline / row.seconds:.1f}x "
+            f"| {w:.3f} | {a:.3f} | {p:.2f} |"
+        )
 
 
 if __name__ == "__main__":

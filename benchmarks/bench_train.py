@@ -83,23 +83,32 @@ def main() -> None:
 
     results = {}
     for name in configs:
-        output = subprocess.run([sys.executable, __file__, "--one", name, "--steps", str(args.steps), "--warmup",
-                                 str(args.warmup)], capture_output=True, text=True, check=False)
+        output = subprocess.run(
+            [sys.executable, __file__, "--one", name, "--steps", str(args.steps), "--warmup", str(args.warmup)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if output.returncode != 0:
             raise SystemExit(f"{name} failed:\n{output.stderr[-3000:]}")
         results[name] = json.loads(output.stdout.strip().splitlines()[-1])
         print(f"  {name}: {results[name]['step']:.3f} s/step", flush=True)
 
     device = torch.cuda.get_device_name() if torch.cuda.is_available() else f"CPU ({platform.machine()})"
-    print(f"\n{device}, {torch.get_num_threads()} torch threads, torch {torch.__version__}; {args.steps} timed steps "
-          f"after {args.warmup} warm-up steps; bundled EUR/USD, window 256")
+    print(
+        f"\n{device}, {torch.get_num_threads()} torch threads, torch {torch.__version__}; {args.steps} timed steps "
+        f"after {args.warmup} warm-up steps; bundled EUR/USD, window 256"
+    )
     print("Command: `python benchmarks/bench_train.py`\n")
     print("| configuration | s / step | steps / s | windows / s | vs default | data loading | CWT (to_image) |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     reference = results[next(iter(configs))]["step"]
     for name, r in results.items():
-        print(f"| {name} | {r['step']:.3f} | {1 / r['step']:.2f} | {r['batch'] / r['step']:.1f} | "
-              f"{reference / r['step']:.2f}x | {100 * r['load'] / r['step']:.1f}% | {100 * r['encode'] / r['step']:.1f}% |")
+        print(
+            f"| {name} | {r['step']:.3f} | {1 / r['step']:.2f} | {r['batch'] / r['step']:.1f} | "
+            f"{reference / r['step']:.2f}x | {100 * r['load'] / r['step']:.1f}% | "
+            f"{100 * r['encode'] / r['step']:.1f}% |"
+        )
     if not torch.cuda.is_available():
         print("\nNo GPU here: the fp16 / bf16 rows run only where CUDA is available.")
 
