@@ -276,7 +276,7 @@ def test_raw_representation_trains_too(tmp_path):
             "--validation_inference_steps",
             "2",
             "--prediction_type",
-            "v_prediction",
+            "epsilon",
             "--snr_gamma",
             "5",
             "--beta_schedule",
@@ -285,7 +285,7 @@ def test_raw_representation_trains_too(tmp_path):
     )
     pipe = load_pipeline(tmp_path / "pipeline")
     assert type(pipe).__name__ == "RawDiffusionPipeline"
-    assert pipe.scheduler.config.prediction_type == "v_prediction"
+    assert pipe.scheduler.config.prediction_type == "epsilon"
     assert pipe(2, num_inference_steps=2).series.shape == (2, 30, 1)
 
 

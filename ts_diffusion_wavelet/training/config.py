@@ -63,7 +63,9 @@ class TrainingConfig:
     num_scales: int = _option(128, "Wavelet scales (log-spaced from the Nyquist scale).")
     # 64, not the original 128: 64x64 images (scales resized 128 -> 64 rows, time folded 4x) still invert at
     # ~97 dB and a CPU training step is 5x cheaper (1.2 s vs 5.9 s at batch 16; see the README).
-    image_size: int = _option(64, "Height of the scalogram image (scales are resized to it) and its width when square.")
+    image_size: int = _option(
+        64, "Height of the scalogram image (scales are resized to it) and its width when square."
+    )
     image_width: int | None = _option(None, "Width of the scalogram image; default: the layout's natural width.")
     time_layout: str = _option(
         "auto",
@@ -80,7 +82,11 @@ class TrainingConfig:
     # --- diffusion ----------------------------------------------------------------------------------------
     num_train_timesteps: int = _option(1000, "Diffusion steps of the training schedule.")
     beta_schedule: str = _option("linear", "Noise schedule.", ("linear", "cosine", "sigmoid"))
-    prediction_type: str = _option("epsilon", "What the UNet predicts.", ("epsilon", "v_prediction", "sample"))
+    # v_prediction by default: with epsilon, a small model's errors at high noise blow up the x0 estimate
+    # (1 / sqrt(alpha_bar) ~ 120x at t = 960) and samples drift far out of range (measured; see the README).
+    prediction_type: str = _option(
+        "v_prediction", "What the UNet predicts.", ("epsilon", "v_prediction", "sample")
+    )
     snr_gamma: float | None = _option(
         None, "Min-SNR loss weighting gamma (5.0 is the paper's value); none to disable."
     )
