@@ -154,7 +154,9 @@ def real_windows(levels: np.ndarray) -> np.ndarray:
     """Windows of 24, stride 1, `[N, 24, C]`, each column MinMax-scaled to [0, 1] over the whole series."""
     low, high = levels.min(axis=0), levels.max(axis=0)
     scaled = (levels - low) / (high - low)
-    return np.lib.stride_tricks.sliding_window_view(scaled, WINDOW, axis=0)[::STRIDE].transpose(0, 2, 1).copy()
+    from ts_diffusion_wavelet.evaluation import sliding_windows
+
+    return sliding_windows(scaled, WINDOW, stride=STRIDE)
 
 
 def to_unit_range(series: np.ndarray, levels: np.ndarray) -> np.ndarray:
@@ -224,11 +226,10 @@ def train_model(args: argparse.Namespace, output_dir: Path) -> tuple[Path, float
     return Path(pipeline_path), time.perf_counter() - start, num_windows
 
 
-def sample_series(args: argparse.Namespace, pipeline_path: Path, count: int) -> tuple[np.ndarray, float]:
+def sample_series(args: argparse.Namespace, pipe: Any, count: int) -> tuple[np.ndarray, float]:
     """`count` windows in data units `[N, 24, C]` (window i seeded `seed * 10**6 + i`), and the wall time."""
-    from ts_diffusion_wavelet import load_pipeline, make_scheduler
+    from ts_diffusion_wavelet import make_scheduler
 
-    pipe = load_pipeline(pipeline_path)
     pipe.scheduler = make_scheduler(args.sampler, pipe.scheduler.config)
     pipe.set_progress_bar_config(disable=True)
     parts, start = [], time.perf_counter()
@@ -256,11 +257,8 @@ def score(real: np.ndarray, generated: np.ndarray, seed: int) -> dict[str, Any]:
     }
 
 
-def scalogram_round_trip_db(pipeline_path: Path, real: np.ndarray, levels: np.ndarray) -> float | None:
+def scalogram_round_trip_db(pipe: Any, real: np.ndarray) -> float | None:
     """SNR (dB) of real windows through the saved transform and back: the representation's own loss."""
-    from ts_diffusion_wavelet import load_pipeline
-
-    pipe = load_pipeline(pipeline_path)
     if not hasattr(pipe, "scalogram_transform"):
         return None
     windows = torch.from_numpy(real[:512] * 2 - 1).float().permute(0, 2, 1)  # [0, 1] -> the model's [-1, 1]
@@ -404,7 +402,10 @@ def main(argv: list[str] | None = None) -> None:
     # 2. Sample as many windows as the real set has (a pilot: fewer, scored against as many random real ones).
     if args.num_samples:
         real = real[np.sort(np.random.default_rng(1).choice(len(real), args.num_samples, replace=False))]
-    series, sample_seconds = sample_series(args, pipeline_path, len(real))
+    from ts_diffusion_wavelet import load_pipeline
+
+    pipe = load_pipeline(pipeline_path)
+    series, sample_seconds = sample_series(args, pipe, len(real))
     np.save(pipeline_path.parent / "generated.npy", series)
 
     # 3. Map to [0, 1] with the whole-series range, clip (recording how much was outside), score.
@@ -423,7 +424,7 @@ def main(argv: list[str] | None = None) -> None:
         "train_seconds": train_seconds,
         "sample_seconds": sample_seconds,
         "generated_outside_unit_range": outside,
-        "scalogram_round_trip_db": scalogram_round_trip_db(pipeline_path, real, levels),
+        "scalogram_round_trip_db": scalogram_round_trip_db(pipe, real),
         "scores": scores,
         "machine": machine(),
         "command": command,
