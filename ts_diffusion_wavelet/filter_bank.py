@@ -22,17 +22,13 @@ The inverse applies the adjoint the same way and multiplies by the precomputed `
 a division there), or applies the precomputed `(R N) x N` pseudo-inverse in one matmul.
 
 On CPU, inference calls (no autograd) process the batch in cache-sized chunks by one single-threaded worker
-per torch thread: a loop of small multi-threaded ops stalls on every thread barrier when the machine is busy.
+per torch thread, into a huge-page-backed output (see `cpu_workers` for why and what was measured).
 """
 
 from __future__ import annotations
 
-import itertools
-import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Literal
@@ -40,6 +36,7 @@ from typing import Literal
 import numpy as np
 import torch
 
+from .cpu_workers import empty_output, map_chunks
 from .scales import max_scale_for_length, scale_to_frequency
 from .wavelets import DEFAULT_PRECISION, check_wavelet, is_complex, scale_filter
 
@@ -247,58 +244,6 @@ def _extend(x: torch.Tensor, boundary: str) -> torch.Tensor:
     return torch.cat([x, x.flip(-1)], dim=-1) if boundary == "symmetric" else x
 
 
-def _map_chunks(batch: int, chunk: int, work: Callable[[int, int, dict], None]) -> None:
-    """
-    Call `work(start, size, buffers)` on every chunk of the batch; on CPU, from one single-threaded worker per torch
-    thread, each with its own `buffers` dict.
-
-    A loop of small intra-op-parallel ops pays a thread barrier per op, and on a busy machine one descheduled
-    thread stalls every barrier (measured 8x slower on a shared 2-core machine). Independent single-threaded
-    workers that pull chunks from a shared counter have no barriers and balance the load between themselves.
-    """
-    starts = range(0, batch, chunk)
-    counter = itertools.count()
-
-    def worker() -> None:
-        buffers: dict = {}
-        while (index := next(counter)) < len(starts):
-            work(starts[index], min(chunk, batch - starts[index]), buffers)
-
-    if torch.get_num_threads() <= 1 or len(starts) <= 1:
-        worker()
-        return
-    with _single_threaded_ops() as threads, ThreadPoolExecutor(min(threads, len(starts))) as pool:
-        for future in [pool.submit(worker) for _ in range(min(threads, len(starts)))]:
-            future.result()
-
-
-_threads_lock = threading.Lock()
-_threads_users = 0
-_threads_saved = 1
-
-
-@contextmanager
-def _single_threaded_ops() -> Iterator[int]:
-    """
-    Set torch's intra-op thread count to 1 (threads created meanwhile start with it) and yield the previous
-    count; concurrent callers share one save / restore, so the count always comes back.
-    """
-    global _threads_users, _threads_saved
-    with _threads_lock:
-        if _threads_users == 0:
-            _threads_saved = torch.get_num_threads()
-            torch.set_num_threads(1)
-        _threads_users += 1
-        threads = _threads_saved
-    try:
-        yield threads
-    finally:
-        with _threads_lock:
-            _threads_users -= 1
-            if _threads_users == 0:
-                torch.set_num_threads(_threads_saved)
-
-
 def _buffer(buffers: dict, name: str, shape: tuple[int, ...], like: torch.Tensor) -> torch.Tensor:
     """A per-worker scratch tensor, allocated once and sliced to the chunk's size."""
     if name not in buffers:
@@ -313,7 +258,7 @@ def _analysis_fft(x: torch.Tensor, bank: _DeviceBank) -> torch.Tensor:
         return torch.fft.irfft(spectrum[:, None, :] * bank.spectra, m)[..., :n]
     # CPU inference path: the same operations, chunked over the batch into reused buffers (no autograd).
     batch, filters = x.shape[0], bank.host.num_filters
-    out = torch.empty(batch, filters, n, device=x.device, dtype=x.dtype)
+    out = empty_output((batch, filters, n), x.dtype)
     chunk = _chunk_size(batch, bank)
 
     def work(start: int, size: int, buffers: dict) -> None:
@@ -326,7 +271,7 @@ def _analysis_fft(x: torch.Tensor, bank: _DeviceBank) -> torch.Tensor:
             torch.fft.irfft(product, m, out=full)
             out[start : start + size] = full[:, :, :n]
 
-    _map_chunks(batch, chunk, work)
+    map_chunks(batch, chunk, work)
     return out
 
 
@@ -342,7 +287,7 @@ def _adjoint_fft(coefs: torch.Tensor, bank: _DeviceBank) -> torch.Tensor:
             chunk_spectrum = torch.fft.rfft(coefs[start : start + size], m)  # [b, R, F]
             spectrum[start : start + size] = torch.einsum("brf,rf->bf", chunk_spectrum, bank.conj_spectra)
 
-        _map_chunks(batch, _chunk_size(batch, bank), work)
+        map_chunks(batch, _chunk_size(batch, bank), work)
     adjoint = torch.fft.irfft(spectrum, m)
     if bank.host.key.boundary == "symmetric":
         return adjoint[:, :n] + adjoint[:, n:].flip(-1)
