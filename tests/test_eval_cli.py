@@ -129,3 +129,22 @@ def test_a_saved_pipeline_is_sampled_in_seeded_batches(tmp_path, monkeypatch):
     assert loaded.windows.shape == (25, 24, 1) and loaded.channel_names == ["Close"]
     again = evaluate.sample_pipeline("someone/model", 25, 7, 10, seed=3, device="cpu")
     np.testing.assert_array_equal(loaded.windows, again.windows)
+
+
+def test_a_real_saved_pipeline_is_sampled_with_the_chosen_scheduler(tmp_path):
+    from pipeline_fixtures import make_raw_pipeline, tiny_preprocessing
+
+    make_raw_pipeline(tiny_preprocessing()).save_pretrained(tmp_path / "raw")
+    saved = evaluate.sample_pipeline(str(tmp_path / "raw"), 6, 4, 4, seed=0, device="cpu")
+    swapped = evaluate.sample_pipeline(str(tmp_path / "raw"), 6, 4, 4, seed=0, device="cpu", scheduler="ddim")
+    assert "DDPMScheduler" in saved.description and "DDIMScheduler" in swapped.description
+    assert saved.windows.shape == swapped.windows.shape == (6, 30, 2)
+    assert np.isfinite(swapped.windows).all()
+    assert not np.allclose(saved.windows, swapped.windows)  # a different sampler draws different paths
+
+
+def test_unknown_scheduler_is_refused_by_the_parser(capsys):
+    with pytest.raises(SystemExit) as raised:
+        evaluate.main(["--real", "r.csv", "--synthetic", "s.npy", "--output_dir", "o", "--scheduler", "plms"])
+    assert raised.value.code == 2
+    assert "invalid choice: 'plms'" in capsys.readouterr().err

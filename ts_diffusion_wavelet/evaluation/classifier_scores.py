@@ -21,6 +21,7 @@ import numpy as np
 import torch
 from scipy import stats
 from torch import nn
+from tqdm.auto import trange
 
 from .checks import as_window_pair, as_windows, check_same_layout
 from .grouped_gru import GroupedGRU, single_thread
@@ -114,7 +115,7 @@ def _train_discriminators(
     tasks = [tuple(part.to(device) for part in task) for task in tasks]
     model = GroupedGRU(len(tasks), channels, hidden, 1).to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
-    for _ in range(iterations):
+    for _ in trange(iterations, desc=f"Discriminative score ({len(tasks)} GRU classifiers)", leave=False):
         # 1. Balanced batches: `batch_size` real windows (label 1) then `batch_size` generated ones (label 0).
         real_batches = [_batch(rng, task[0], batch_size) for task in tasks]
         fake_batches = [_batch(rng, task[2], batch_size) for task in tasks]
@@ -261,7 +262,7 @@ def _train_predictors(
     model = GroupedGRU(groups, train[0][0].shape[2], hidden, outputs).to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
     sizes = {len(x) for x, _ in train}
-    for _ in range(iterations):
+    for _ in trange(iterations, desc=f"Predictive score ({groups} GRU predictors)", leave=False):
         # 1. Absolute error of the sigmoid output on each group's batch (TimeGAN `predictive_score_metrics`).
         indices = [torch.from_numpy(rng.permutation(len(x))[:batch_size]).to(device) for x, _ in train]
         inputs = _stack([x[i] for (x, _), i in zip(train, indices, strict=True)])
