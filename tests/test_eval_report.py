@@ -45,6 +45,7 @@ def test_json_schema(report):
         "values",
         "correlational_score",
         "returns",
+        "memorization",
         "discriminative_score",
         "predictive_score",
     }
@@ -65,6 +66,9 @@ def test_json_schema(report):
     assert synthetic["correlational_score"] is None and any("correlational_score" in n for n in metrics["notes"])
     assert set(metrics["comparisons"]["synthetic_vs_garch"]["channel_0"]) == {"closer", "farther", "compared"}
     assert metrics["meta"]["returns"] == "log" and metrics["meta"]["window_length"] == 32
+    copying = {name: metrics["candidates"][name]["memorization"]["ratio"] for name in metrics["candidates"]}
+    # The bootstrap pastes half-window blocks of the real series: closer to real windows than i.i.d. draws are.
+    assert copying["block_bootstrap"] < copying["gaussian"]
 
 
 def test_summary_table_compares_with_the_baselines(report):

@@ -26,6 +26,7 @@ from .distribution import ks_per_channel, qq_distance, quantiles, wasserstein_pe
 from .files import LoadedWindows, align_channels, read_windows, sliding_windows
 from .html import render_html
 from .hurst import hurst_exponent
+from .memorization import distance_to_closest_record
 from .plots import plot_report
 from .report import generate_report, write_report
 from .returns import from_returns, to_returns
@@ -48,6 +49,7 @@ __all__ = [
     "correlational_score",
     "cross_correlation",
     "default_hidden_size",
+    "distance_to_closest_record",
     "discriminative_score",
     "discriminative_scores",
     "evaluate_windows",

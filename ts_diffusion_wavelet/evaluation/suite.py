@@ -14,6 +14,7 @@ from .classifier_scores import discriminative_scores, predictive_scores
 from .correlation import correlational_score
 from .distribution import ks_per_channel, qq_distance, wasserstein_per_channel
 from .hurst import hurst_exponent
+from .memorization import distance_to_closest_record
 from .returns import ReturnsKind, to_returns
 from .spectral import psd_distance
 from .stylized_facts import SCALAR_FACTS, stylized_facts, stylized_facts_errors
@@ -191,6 +192,9 @@ def evaluate_windows(
                 notes, "correlational_score", lambda w=windows: correlational_score(real, w)
             ),
             "returns": _returns_metrics(real_returns, other_returns, real_facts, names, notes, max_lag),
+            "memorization": _attempt(
+                notes, "memorization", lambda w=windows: distance_to_closest_record(real, w, seed=seed)
+            ),
         }
 
     # 3. Post-hoc GRU scores, all candidates and repeats trained side by side.

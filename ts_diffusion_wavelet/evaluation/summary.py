@@ -21,6 +21,11 @@ DISTANCE_ROWS = (
     ("Hurst exponent error", ("values", "hurst_error"), True),
     ("Correlational score", ("correlational_score",), True),
 )
+# (label, key in the "memorization" entry, what a generator that does not copy gets: shown in the "real" column)
+MEMORIZATION_ROWS = (
+    ("Closest-record distance / real's", "ratio", "1"),
+    ("Share nearer than real 5th pct", "share_closer_than_real_p5", "0.05"),
+)
 FACT_ROWS = (
     ("excess kurtosis", "excess_kurtosis"),
     ("Hill tail index", "hill_tail_index"),
@@ -82,6 +87,11 @@ def summary_rows(metrics: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
         ]
         floor = _number(metrics["real"].get("predictive_score")) if path == ("predictive_score",) else None
         rows.append([f"{label} ↓", _format(floor) if floor is not None else "", *cells])
+    # 1b. Copying: closest-record distance against the real windows' own (about 1 and 0.05 when nothing is copied).
+    for label, key, expected in MEMORIZATION_ROWS:
+        values = [_lookup(metrics["candidates"][name], ("memorization", key)) for name in names]
+        if any(v is not None for v in values):
+            rows.append([label, expected, *[_format(v) for v in values]])
     # 2. Stylized facts of returns, real value first.
     channels = list(metrics["real"]["stylized_facts"])[:MAX_FACT_CHANNELS]
     for channel in channels:
