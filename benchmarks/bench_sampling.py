@@ -32,6 +32,7 @@ from ts_diffusion_wavelet.schedulers import make_scheduler
 
 SAMPLERS = [
     ("ddpm", 1000),
+    ("ddpm", 50),  # the saved sampler before dpmsolver became the default, at the pipeline's default step count
     ("ddim", 10),
     ("ddim", 25),
     ("ddim", 50),
@@ -101,6 +102,14 @@ def sample(
     return np.concatenate(outputs), seconds, calls[0] / batches  # evaluations per window (one call per batch)
 
 
+def parse_sampler(text: str) -> tuple[str, int]:
+    """`"dpmsolver:25"` -> `("dpmsolver", 25)`, with the reason when it cannot be read."""
+    name, _, steps = text.partition(":")
+    if not steps.isdigit() or int(steps) < 1:
+        raise SystemExit(f"--samplers takes name:steps with a positive step count, e.g. dpmsolver:25; got {text!r}.")
+    return name, int(steps)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", default="outputs/ts-diffusion-wavelet/pipeline")
@@ -108,7 +117,14 @@ def main() -> None:
     parser.add_argument("--batch_size", type=int, default=32)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=torch.get_num_threads())
+    parser.add_argument(
+        "--samplers",
+        nargs="+",
+        default=[f"{name}:{steps}" for name, steps in SAMPLERS],
+        help="Rows to run as name:steps (default: all; speed-ups are against the first one).",
+    )
     args = parser.parse_args()
+    samplers = [parse_sampler(text) for text in args.samplers]
     torch.set_num_threads(args.threads)
 
     pipeline = load_pipeline(args.model)
@@ -120,7 +136,7 @@ def main() -> None:
     picked = rng.choice(len(real), size=min(len(real), 2 * args.num_windows), replace=False)
     reference, other = real[picked[: args.num_windows]], real[picked[args.num_windows :]]
     rows = [Row("real vs real (floor)", None, None, None, quality(reference, other))]
-    for name, steps in SAMPLERS:
+    for name, steps in samplers:
         levels, seconds, evaluations = sample(
             pipeline, name, steps, args.num_windows, args.batch_size, args.seed, calls
         )
@@ -134,8 +150,9 @@ def main() -> None:
         f"{cpu}, {torch.get_num_threads()} torch threads, torch {torch.__version__}"
     )
     print("Command: `python benchmarks/bench_sampling.py --model " + args.model + "`\n")
+    first = f"{samplers[0][0].upper()}-{samplers[0][1]}"
     print(
-        "| sampler | steps | UNet calls / window | windows/s | speed-up vs DDPM-1000 | Wasserstein (std. r) ↓ "
+        f"| sampler | steps | UNet calls / window | windows/s | speed-up vs {first} | Wasserstein (std. r) ↓ "
         "| ACF \\|r\\| distance ↓ | PSD distance dB ↓ |"
     )
     print("|---|---:|---:|---:|---:|---:|---:|---:|")

@@ -90,7 +90,9 @@ class TrainingConfig:
     snr_gamma: float | None = _option(
         None, "Min-SNR loss weighting gamma (5.0 is the paper's value); none to disable."
     )
-    sampler: str = _option("ddpm", "Scheduler saved with the pipeline for sampling.", SCHEDULER_NAMES)
+    # DPM-Solver++ rather than DDPM: at the pipeline's default 50 steps it was closer to the data on every quality
+    # measure of benchmarks/bench_sampling.py (PSD distance 9.45 vs 10.57 dB), and 25 steps match DDPM-1000.
+    sampler: str = _option("dpmsolver", "Scheduler saved with the pipeline for sampling.", SCHEDULER_NAMES)
 
     # --- optimisation -------------------------------------------------------------------------------------
     train_batch_size: int = _option(16, "Windows per batch per process.")
