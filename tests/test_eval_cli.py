@@ -114,6 +114,10 @@ def test_a_saved_pipeline_is_sampled_in_seeded_batches(tmp_path, monkeypatch):
 
     class FakePipeline:
         channel_names = ["Close"]
+        scheduler = None
+
+        def set_progress_bar_config(self, disable):
+            assert disable
 
         def __call__(self, batch_size, num_inference_steps, generator, output_type):
             calls.append((batch_size, num_inference_steps, output_type))

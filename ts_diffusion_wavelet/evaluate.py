@@ -125,9 +125,8 @@ def sample_pipeline(
     pipe = load_pipeline(source, device=device)
     if scheduler is not None:
         pipe.scheduler = make_scheduler(scheduler, pipe.scheduler.config)
-    if hasattr(pipe, "set_progress_bar_config"):
-        pipe.set_progress_bar_config(disable=True)  # one bar over all windows instead of one per batch
-    sampler = type(pipe.scheduler).__name__ if hasattr(pipe, "scheduler") else "saved sampler"
+    pipe.set_progress_bar_config(disable=True)  # one bar over all windows instead of one per batch
+    sampler = type(pipe.scheduler).__name__
     generator = torch.Generator(device="cpu").manual_seed(seed)
     batches = []
     with tqdm(total=num_samples, desc=f"Sampling ({sampler}, {num_inference_steps} steps)", unit="window") as bar:
