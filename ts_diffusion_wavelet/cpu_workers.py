@@ -2,8 +2,8 @@
 CPU execution helpers for the filter bank: a persistent pool of single-threaded chunk workers, and large output
 tensors backed by transparent huge pages.
 
-Both exist because of measurements on small (2-core) machines, where the transform itself is ~15 ms for a batch
-of 256 windows x 128 scales x 256 samples and the overheads around it were larger than that:
+Both exist because of measurements on small (2-core) machines, where the transform itself takes 15-25 ms (2
+threads) for a batch of 256 windows x 128 scales x 256 samples and the overheads around it were larger than that:
 
 - A loop of small intra-op-parallel torch ops pays a thread barrier per op, and one descheduled thread stalls
   every barrier. Independent single-threaded workers pulling chunks from a shared counter have no barriers.
