@@ -1,4 +1,4 @@
-"""The CPU chunk workers and huge-page outputs behind the fast `cwt` path."""
+"""The CPU chunk workers behind the fast `cwt` path."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from ts_diffusion_wavelet.cpu_workers import HUGE_PAGE_MIN_BYTES, empty_output, map_chunks
+from ts_diffusion_wavelet.cpu_workers import map_chunks
 
 
 @pytest.fixture
@@ -19,25 +19,6 @@ def two_torch_threads():
     torch.set_num_threads(2)  # map_chunks only spreads work over threads when torch has more than one
     yield
     torch.set_num_threads(previous)
-
-
-@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
-def test_large_output_is_a_regular_writable_tensor(dtype: torch.dtype) -> None:
-    shape = (HUGE_PAGE_MIN_BYTES // dtype.itemsize // 64 + 1, 64)
-    out = empty_output(shape, dtype)
-    assert out.shape == shape and out.dtype == dtype and out.is_contiguous()
-    out.fill_(3.0)
-    assert float(out.sum()) == 3.0 * out.numel()
-    shared = out.clone().share_memory_()  # what a DataLoader worker does with a returned tensor
-    assert torch.equal(shared, out)
-
-
-def test_only_large_float_outputs_leave_torch_allocator() -> None:
-    # numpy-owned storage is the one torch cannot resize: a cheap way to see which allocator served the tensor
-    assert not empty_output((HUGE_PAGE_MIN_BYTES // 4,), torch.float32).untyped_storage().resizable()
-    assert empty_output((4, 4), torch.float32).untyped_storage().resizable()
-    big_complex = empty_output((HUGE_PAGE_MIN_BYTES,), torch.complex64)
-    assert big_complex.dtype == torch.complex64 and big_complex.untyped_storage().resizable()
 
 
 @pytest.mark.parametrize("batch,chunk", [(1, 4), (10, 3), (64, 4), (7, 7)])

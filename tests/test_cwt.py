@@ -182,6 +182,23 @@ def test_inference_path_equals_autograd_path() -> None:
     torch.testing.assert_close(fast, tracked.detach(), rtol=0, atol=1e-5)
 
 
+def test_recycled_outputs_are_fully_overwritten_and_live_results_untouched() -> None:
+    from ts_diffusion_wavelet.cpu_outputs import clear_output_cache, empty_output
+
+    scales = scale_grid(64, 64.0)
+    first_x, second_x = torch.randn(2, 70, 256, generator=torch.Generator().manual_seed(5))  # 4.4 MB outputs
+    reference = torch.as_tensor(np.moveaxis(pywt.cwt(first_x.double().numpy(), scales, "morl", axis=-1)[0], 0, -2))
+    clear_output_cache()
+    garbage = empty_output((70, 64, 256), torch.float32).fill_(float("nan"))
+    del garbage  # its block is now the cached one the next transform reuses
+    first, _ = cwt(first_x, scales, method="fft")
+    assert not first.untyped_storage().resizable()  # served by the output cache, not torch's allocator
+    torch.testing.assert_close(first.double(), reference, rtol=0, atol=1e-5 * float(reference.abs().max()))
+    kept = first.clone()
+    second, _ = cwt(second_x, scales, method="fft")  # `first` is alive: must get other memory
+    assert torch.equal(first, kept) and second.data_ptr() != first.data_ptr()
+
+
 def test_concurrent_calls_restore_the_thread_count() -> None:
     from concurrent.futures import ThreadPoolExecutor
 

@@ -1,17 +1,12 @@
 """
-CPU execution helpers for the filter bank: a persistent pool of single-threaded chunk workers, and large output
-tensors backed by transparent huge pages.
+A persistent pool of single-threaded chunk workers for the filter bank's CPU path.
 
-Both exist because of measurements on small (2-core) machines, where the transform itself takes 15-25 ms (2
+It exists because of measurements on small (2-core) machines, where the transform itself takes 15-25 ms (2
 threads) for a batch of 256 windows x 128 scales x 256 samples and the overheads around it were larger than that:
-
-- A loop of small intra-op-parallel torch ops pays a thread barrier per op, and one descheduled thread stalls
-  every barrier. Independent single-threaded workers pulling chunks from a shared counter have no barriers.
-  Starting those threads on every call cost milliseconds too, so the pool lives for the process (and is rebuilt
-  in a forked child, where the parent's threads do not exist).
-- A fresh 33 MB tensor from torch's CPU allocator is page-faulted 4 KiB at a time: measured 30 ms to allocate
-  and fill, against 4 ms to fill a reused one. numpy asks the kernel for transparent huge pages (madvise) for
-  large arrays, which brings the fresh allocation to ~5 ms.
+a loop of small intra-op-parallel torch ops pays a thread barrier per op, and one descheduled thread stalls every
+barrier; waking torch's idle OpenMP team costs 4-12 ms. Independent single-threaded workers pulling chunks from a
+shared counter have no barriers. Starting those threads on every call cost milliseconds too, so the pool lives for
+the process (and is rebuilt in a forked child, where the parent's threads do not exist).
 """
 
 from __future__ import annotations
@@ -23,32 +18,9 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
-import numpy as np
 import torch
 
-HUGE_PAGE_MIN_BYTES = 1 << 22  # numpy madvises huge pages from 4 MiB; below that torch's allocator is as fast.
-_NUMPY_DTYPES = {torch.float32: np.float32, torch.float64: np.float64}
-
 ChunkWork = Callable[[int, int, dict], None]
-
-
-def empty_output(shape: tuple[int, ...], dtype: torch.dtype) -> torch.Tensor:
-    """
-    An uninitialised CPU tensor for a transform's result; large float ones are backed by huge pages.
-
-    Args:
-        shape (`tuple[int, ...]`): The tensor's shape.
-        dtype (`torch.dtype`): float32 or float64 take the huge-page path when large; any other dtype is a plain
-            `torch.empty`.
-
-    Returns:
-        `torch.Tensor`: A regular, writable CPU tensor (its storage is owned by a numpy array when large).
-    """
-    numpy_dtype = _NUMPY_DTYPES.get(dtype)
-    if numpy_dtype is None or int(np.prod(shape)) * dtype.itemsize < HUGE_PAGE_MIN_BYTES:
-        return torch.empty(shape, dtype=dtype)
-    return torch.from_numpy(np.empty(shape, dtype=numpy_dtype))
-
 
 _pool_lock = threading.Lock()
 _pool: ThreadPoolExecutor | None = None

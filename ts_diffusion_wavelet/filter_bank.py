@@ -22,7 +22,7 @@ The inverse applies the adjoint the same way and multiplies by the precomputed `
 a division there), or applies the precomputed `(R N) x N` pseudo-inverse in one matmul.
 
 On CPU, inference calls (no autograd) process the batch in cache-sized chunks by one single-threaded worker
-per torch thread, into a huge-page-backed output (see `cpu_workers` for why and what was measured).
+per torch thread (see `cpu_workers`), into a huge-page-backed output recycled across calls (see `cpu_outputs`).
 """
 
 from __future__ import annotations
@@ -36,7 +36,8 @@ from typing import Literal
 import numpy as np
 import torch
 
-from .cpu_workers import empty_output, map_chunks
+from .cpu_outputs import clear_output_cache, empty_output
+from .cpu_workers import map_chunks
 from .scales import max_scale_for_length, scale_to_frequency
 from .wavelets import DEFAULT_PRECISION, check_wavelet, is_complex, scale_filter
 
@@ -224,9 +225,10 @@ def _device_bank(key: _BankKey, device: torch.device, dtype: torch.dtype) -> _De
 
 
 def clear_cache() -> None:
-    """Drop every cached filter bank (host and device), e.g. to free GPU memory."""
+    """Drop every cached filter bank (host and device) and idle output buffer, e.g. to free memory."""
     _device_banks.clear()
     _host_bank.cache_clear()
+    clear_output_cache()
 
 
 # ----------------------------------------------------------------------------------------------------------
