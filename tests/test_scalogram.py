@@ -238,6 +238,20 @@ def test_batch_equals_per_item() -> None:
         torch.testing.assert_close(transform.from_image(images[i : i + 1]), restored[i : i + 1], rtol=0, atol=1e-5)
 
 
+def test_images_in_recycled_memory_are_fully_written() -> None:
+    from ts_diffusion_wavelet.cpu_outputs import clear_output_cache, empty_output
+
+    windows = torch.tensor(garch_returns(256, shape=(24, 1), seed=3), dtype=torch.float32)  # 4.7 MB of images
+    transform = ScalogramTransform().fit(windows)
+    expected = transform.to_image(windows).clone()
+    clear_output_cache()
+    garbage = empty_output(tuple(expected.shape), torch.float32).fill_(float("nan"))
+    del garbage
+    images = transform.to_image(windows)
+    assert not images.untyped_storage().resizable()  # the recycled block, not torch's allocator
+    assert torch.equal(images, expected)
+
+
 def test_gradients_flow() -> None:
     config = {"window_size": 12, "num_scales": 3, "image_height": 3, "image_width": 6}
     signal = torch.randn(1, 1, 12, dtype=torch.float64)

@@ -34,6 +34,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from .cpu_outputs import empty_output
 from .filter_bank import BOUNDARIES, check_finite, cwt, icwt, precise_matmul
 from .scales import SCALE_SPACINGS, max_scale_for_length, scale_grid
 from .wavelets import carrier_frequency, check_wavelet, is_complex, nyquist_scale
@@ -396,7 +397,11 @@ class ScalogramTransform:
         trend, planes = self._raw_image(windows)  # [B, C, T], [B, C, K, F, H, W] (a strided view when folded)
         mean, std, trend_mean, trend_std = self._statistics(windows.device, windows.dtype)
         batch, (height, width) = windows.shape[0], self.image_size
-        images = torch.empty(batch, self.image_channels, height, width, device=windows.device, dtype=windows.dtype)
+        shape = (batch, self.image_channels, height, width)
+        if windows.device.type == "cpu":  # large CPU images come from the recycling allocator: no page faults
+            images = empty_output(shape, windows.dtype)
+        else:
+            images = torch.empty(shape, device=windows.device, dtype=windows.dtype)
         num_planes = planes[0].numel() // (height * width)
         target = images[:, :num_planes].view(planes.shape)
         if torch.is_grad_enabled() and windows.requires_grad:
