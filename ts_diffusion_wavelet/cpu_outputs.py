@@ -4,10 +4,10 @@ Large CPU output tensors for the filter bank: huge-page backed, and recycled onc
 Why: a transform's result (33 MB for 256 windows x 128 scales x 256 samples in float32) is larger than glibc's
 mmap threshold, so every call gets fresh pages from the kernel and faults them in on first write. Measured on a
 2-core VM: 4 KiB pages cost 30 ms to allocate and fill (the transform itself is 15-25 ms); transparent huge pages
-(numpy madvises them for arrays from 4 MiB) bring that to ~5 ms on bare metal but still 10-15 ms per call on
-a VM, where every fault also goes through the hypervisor. A block the caller has dropped is already faulted in,
-so the next output of the same size reuses it: the same idea as torch's CUDA caching allocator, bounded by
-`MAX_CACHED_BYTES` and emptied by `clear_output_cache`.
+(numpy madvises them for arrays from 4 MiB) brought that to ~5 ms in a tight loop, yet a cwt call right after
+other work still took 46 ms with a fresh output against 31-36 ms with a reused one. A block the caller has
+dropped is already faulted in, so the next output of the same size reuses it: the same idea as torch's CUDA
+caching allocator, bounded by `MAX_CACHED_BYTES` and emptied by `clear_output_cache`.
 
 A block goes back to the cache only when the numpy array that owns the tensor's storage is garbage-collected,
 i.e. after the returned tensor and every view of it (torch or numpy) are gone, so reuse never aliases live data.
