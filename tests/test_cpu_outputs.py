@@ -57,7 +57,12 @@ def test_dropped_output_is_reused_for_the_next_one_of_its_size() -> None:
 def test_output_with_a_live_view_is_never_reused(keep: str) -> None:
     out = empty_output(LARGE, torch.float32)
     out.fill_(7.0)
-    view = {"torch view": lambda: out[1:], "numpy view": out.numpy, "reshaped slice": lambda: out.view(-1)[10:20]}[keep]()
+    if keep == "torch view":
+        view = out[1:]
+    elif keep == "numpy view":
+        view = out.numpy()
+    else:
+        view = out.view(-1)[10:20]
     address = out.data_ptr()
     del out
     gc.collect()
