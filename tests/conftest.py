@@ -35,29 +35,45 @@ HUB_ORG = "tsdw-org"
 WRITE_TOKEN = "hf_test_write_token"
 READ_TOKEN = "hf_test_read_token"
 
-HUB_SERVER = HubServer({
-    WRITE_TOKEN: Account(HUB_USER, orgs=(HUB_ORG,)),
-    READ_TOKEN: Account(HUB_USER, orgs=(HUB_ORG,), can_write=False),
-}).start()
+HUB_SERVER = HubServer(
+    {
+        WRITE_TOKEN: Account(HUB_USER, orgs=(HUB_ORG,)),
+        READ_TOKEN: Account(HUB_USER, orgs=(HUB_ORG,), can_write=False),
+    }
+).start()
 atexit.register(HUB_SERVER.stop)
 
 _HF_HOME = tempfile.mkdtemp(prefix="tsdw-test-hf-home-")
 atexit.register(shutil.rmtree, _HF_HOME, ignore_errors=True)
 
 for _name in (
-    "HUGGINGFACE_CO_STAGING", "HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_TOKEN_PATH", "HF_STORED_TOKENS_PATH",
-    "HF_OIDC_RESOURCE", "HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_XET_CACHE", "HF_ASSETS_CACHE",
-    "HF_MODULES_CACHE", "HF_DATASETS_CACHE", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE",
+    "HUGGINGFACE_CO_STAGING",
+    "HF_TOKEN",
+    "HUGGING_FACE_HUB_TOKEN",
+    "HF_TOKEN_PATH",
+    "HF_STORED_TOKENS_PATH",
+    "HF_OIDC_RESOURCE",
+    "HF_HUB_CACHE",
+    "HUGGINGFACE_HUB_CACHE",
+    "HF_XET_CACHE",
+    "HF_ASSETS_CACHE",
+    "HF_MODULES_CACHE",
+    "HF_DATASETS_CACHE",
+    "HF_HUB_OFFLINE",
+    "TRANSFORMERS_OFFLINE",
+    "HF_DATASETS_OFFLINE",
     "DIFFUSERS_CACHE",
 ):
     os.environ.pop(_name, None)
-os.environ.update({
-    "HF_ENDPOINT": HUB_SERVER.url,
-    "HF_HOME": _HF_HOME,
-    "HF_HUB_DISABLE_TELEMETRY": "1",
-    "HF_HUB_DISABLE_XET": "1",
-    "HF_HUB_DISABLE_PROGRESS_BARS": "1",
-})
+os.environ.update(
+    {
+        "HF_ENDPOINT": HUB_SERVER.url,
+        "HF_HOME": _HF_HOME,
+        "HF_HUB_DISABLE_TELEMETRY": "1",
+        "HF_HUB_DISABLE_XET": "1",
+        "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+    }
+)
 
 import time  # noqa: E402
 from collections.abc import Callable, Iterator  # noqa: E402

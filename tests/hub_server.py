@@ -364,10 +364,15 @@ class _Handler(BaseHTTPRequestHandler):
         if account is None:
             raise HubError(401, "Invalid user token")
         role = "write" if account.can_write else "read"
-        return self._send_json(200, {
-            "type": "user", "name": account.name, "orgs": [{"name": org} for org in account.orgs],
-            "auth": {"type": "access_token", "accessToken": {"displayName": "test", "role": role}},
-        })
+        return self._send_json(
+            200,
+            {
+                "type": "user",
+                "name": account.name,
+                "orgs": [{"name": org} for org in account.orgs],
+                "auth": {"type": "access_token", "accessToken": {"displayName": "test", "role": role}},
+            },
+        )
 
     def _validate_yaml(self, state: HubState, account: Account | None) -> int:
         content = self._json_body().get("content", "")
@@ -400,8 +405,9 @@ class _Handler(BaseHTTPRequestHandler):
             for depth in range(1, len(parts)):
                 folder = "/".join(filter(None, [prefix, *parts[:depth]]))
                 if recursive or depth == 1:
-                    entries.setdefault(folder, {"type": "directory", "oid": git_blob_id(folder.encode()),
-                                                "size": 0, "path": folder})
+                    entries.setdefault(
+                        folder, {"type": "directory", "oid": git_blob_id(folder.encode()), "size": 0, "path": folder}
+                    )
             if recursive or len(parts) == 1:
                 entries[file_path] = {"type": "file", "oid": git_blob_id(data), "size": len(data), "path": file_path}
         return self._send_json(200, list(entries.values()))
@@ -412,12 +418,14 @@ class _Handler(BaseHTTPRequestHandler):
         files = []
         for entry in self._json_body().get("files", []):
             existing = None if head is None else head.files.get(entry["path"])
-            files.append({
-                "path": entry["path"],
-                "uploadMode": "regular",
-                "shouldIgnore": False,
-                "oid": None if existing is None else git_blob_id(existing),
-            })
+            files.append(
+                {
+                    "path": entry["path"],
+                    "uploadMode": "regular",
+                    "shouldIgnore": False,
+                    "oid": None if existing is None else git_blob_id(existing),
+                }
+            )
         return self._send_json(200, {"files": files, "commitOid": None if head is None else head.oid})
 
     def _commit(self, state: HubState, account: Account | None, repo: str, rev: str) -> int:
@@ -450,12 +458,15 @@ class _Handler(BaseHTTPRequestHandler):
         commit = state.add_commit(found, branch, header.get("summary", ""), files)
         is_pr = branch.startswith("refs/pr/")
         pr_url = f"{state.url}/{repo}/discussions/{branch.rsplit('/', 1)[-1]}" if is_pr else None
-        return self._send_json(200, {
-            "success": True,
-            "commitOid": commit.oid,
-            "commitUrl": f"{state.url}/{repo}/commit/{commit.oid}",
-            "pullRequestUrl": pr_url,
-        })
+        return self._send_json(
+            200,
+            {
+                "success": True,
+                "commitOid": commit.oid,
+                "commitUrl": f"{state.url}/{repo}/commit/{commit.oid}",
+                "pullRequestUrl": pr_url,
+            },
+        )
 
     def _resolve(self, state: HubState, account: Account | None, repo: str, rev: str, path: str) -> int:
         found = state.readable_repo(repo, account)

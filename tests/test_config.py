@@ -18,8 +18,20 @@ def test_defaults_follow_the_original_design():
 
 def test_command_line_overrides_with_the_field_names():
     config = parse_config(
-        ["--window_size", "128", "--columns", "Open,Close", "--use_ema", "false", "--snr_gamma", "5", "--push_to_hub",
-         "--hub_model_id", "me/model", "--max_train_steps=30"]
+        [
+            "--window_size",
+            "128",
+            "--columns",
+            "Open,Close",
+            "--use_ema",
+            "false",
+            "--snr_gamma",
+            "5",
+            "--push_to_hub",
+            "--hub_model_id",
+            "me/model",
+            "--max_train_steps=30",
+        ]
     )
     assert config.window_size == 128 and config.columns == ["Open", "Close"] and config.use_ema is False
     assert config.snr_gamma == 5.0 and config.push_to_hub is True and config.max_train_steps == 30

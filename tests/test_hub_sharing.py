@@ -42,8 +42,14 @@ STEPS = 4  # denoising steps in these tests: enough to exercise the sampler, sec
 
 def _training_config(representation: str) -> dict:
     # Built with the secret included, as a careless caller might: the push must still never upload it.
-    return TrainingConfig(representation=representation, window_size=30, data="eurusd", hub_token=SECRET,
-                          push_to_hub=True, hub_model_id=f"{HUB_USER}/x").to_dict(include_secrets=True)
+    return TrainingConfig(
+        representation=representation,
+        window_size=30,
+        data="eurusd",
+        hub_token=SECRET,
+        push_to_hub=True,
+        hub_model_id=f"{HUB_USER}/x",
+    ).to_dict(include_secrets=True)
 
 
 @pytest.fixture(scope="module")
@@ -64,12 +70,17 @@ def pipeline(request):
 @pytest.fixture(scope="module")
 def sample_png(tmp_path_factory) -> Path:
     """A real (tiny) PNG, so tests need not draw one."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
     pixels = b"".join(b"\x00" + bytes([x * 60, 120, 200 - x * 60]) * 4 for x in range(4))
-    png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 4, 4, 8, 2, 0, 0, 0))
-           + chunk(b"IDAT", zlib.compress(pixels)) + chunk(b"IEND", b""))
+    png = (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 4, 4, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(pixels))
+        + chunk(b"IEND", b"")
+    )
     path = tmp_path_factory.mktemp("plots") / "samples.png"
     path.write_bytes(png)
     return path
@@ -89,8 +100,15 @@ def _pipeline_class(pipeline):
 
 def _subprocess_env(hf_home: Path, hub, **extra: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith(("HF_", "HUGGINGFACE"))}
-    env.update(HF_HOME=str(hf_home), HF_ENDPOINT=hub.url, HF_HUB_DISABLE_TELEMETRY="1", HF_HUB_DISABLE_XET="1",
-               HF_HUB_DISABLE_PROGRESS_BARS="1", OMP_NUM_THREADS="1", **extra)
+    env.update(
+        HF_HOME=str(hf_home),
+        HF_ENDPOINT=hub.url,
+        HF_HUB_DISABLE_TELEMETRY="1",
+        HF_HUB_DISABLE_XET="1",
+        HF_HUB_DISABLE_PROGRESS_BARS="1",
+        OMP_NUM_THREADS="1",
+        **extra,
+    )
     return env
 
 
@@ -106,8 +124,14 @@ def test_push_then_from_pretrained_from_a_fresh_cache_gives_the_same_series(hub,
     commit = _push(pipeline, "round-trip", sample_png)
     assert commit.startswith(f"{hub.url}/{repo_id}/commit/")
     files = hub.files(repo_id)
-    assert {"README.md", SAMPLE_PLOT_PATH, "model_index.json", "unet/config.json",
-            "unet/diffusion_pytorch_model.safetensors", "scheduler/scheduler_config.json"} <= set(files)
+    assert {
+        "README.md",
+        SAMPLE_PLOT_PATH,
+        "model_index.json",
+        "unet/config.json",
+        "unet/diffusion_pytorch_model.safetensors",
+        "scheduler/scheduler_config.json",
+    } <= set(files)
     assert files[SAMPLE_PLOT_PATH] == sample_png.read_bytes()
 
     pipeline.save_pretrained(tmp_path / "local")
@@ -121,8 +145,9 @@ def test_push_then_from_pretrained_from_a_fresh_cache_gives_the_same_series(hub,
     original_weights = pipeline.unet.state_dict()
     assert all(torch.equal(original_weights[k], v) for k, v in loaded.unet.state_dict().items())
     assert loaded.config["preprocessing"] == pipeline.config["preprocessing"]
-    assert (tmp_path / "local" / "unet" / "diffusion_pytorch_model.safetensors").read_bytes() == \
-        files["unet/diffusion_pytorch_model.safetensors"]
+    assert (tmp_path / "local" / "unet" / "diffusion_pytorch_model.safetensors").read_bytes() == files[
+        "unet/diffusion_pytorch_model.safetensors"
+    ]
     np.testing.assert_array_equal(_series(loaded), _series(local))
     np.testing.assert_allclose(_series(loaded), _series(pipeline), rtol=1e-5, atol=1e-6)
     assert _series(loaded).shape == (3, window_size(pipeline), 2)
@@ -162,8 +187,9 @@ for name, (class_name, repo_id) in repos.items():
 """
 
 
-def test_generate_script_and_offline_from_pretrained_in_subprocesses(hub, raw_pipeline, scalogram_pipeline,
-                                                                      sample_png, tmp_path):
+def test_generate_script_and_offline_from_pretrained_in_subprocesses(
+    hub, raw_pipeline, scalogram_pipeline, sample_png, tmp_path
+):
     """
     `python generate.py --model REPO` from a fresh cache; then, with HF_HUB_OFFLINE=1 (read at import, hence the
     subprocesses), `Pipeline.from_pretrained(REPO)` and generate.py for both representations from the cache alone.
@@ -174,24 +200,51 @@ def test_generate_script_and_offline_from_pretrained_in_subprocesses(hub, raw_pi
     repos = {name: (type(pipe).__name__, f"{HUB_USER}/{name}-shared") for name, pipe in pipelines.items()}
     for name, pipe in pipelines.items():
         _push(pipe, f"{name}-shared", sample_png)
-    expected = {name: generate(pipe, num_samples=3, num_inference_steps=STEPS, seed=7, batch_size=64)[0]
-                for name, pipe in pipelines.items()}
+    expected = {
+        name: generate(pipe, num_samples=3, num_inference_steps=STEPS, seed=7, batch_size=64)[0]
+        for name, pipe in pipelines.items()
+    }
     hf_home = tmp_path / "hf-home"  # empty: the first runs download
-    options = ["--num_samples", "3", "--num_inference_steps", str(STEPS), "--seed", "7", "--device", "cpu",
-               "--dtype", "fp32"]
-    _run([sys.executable, "generate.py", "--model", repos["scalogram"][1], *options, "--output",
-          str(tmp_path / "scalogram-generate-online.npy")], _subprocess_env(hf_home, hub))
+    options = [
+        "--num_samples",
+        "3",
+        "--num_inference_steps",
+        str(STEPS),
+        "--seed",
+        "7",
+        "--device",
+        "cpu",
+        "--dtype",
+        "fp32",
+    ]
+    _run(
+        [
+            sys.executable,
+            "generate.py",
+            "--model",
+            repos["scalogram"][1],
+            *options,
+            "--output",
+            str(tmp_path / "scalogram-generate-online.npy"),
+        ],
+        _subprocess_env(hf_home, hub),
+    )
     RawDiffusionPipeline.from_pretrained(repos["raw"][1], cache_dir=hf_home / "hub")  # the raw one online in-process
 
     requests_before = len(hub.requests)
-    _run([sys.executable, "-c", _OFFLINE_SCRIPT, json.dumps(repos), str(ROOT / "generate.py"), str(STEPS), *options],
-         _subprocess_env(hf_home, hub, HF_HUB_OFFLINE="1"), cwd=tmp_path)
+    _run(
+        [sys.executable, "-c", _OFFLINE_SCRIPT, json.dumps(repos), str(ROOT / "generate.py"), str(STEPS), *options],
+        _subprocess_env(hf_home, hub, HF_HUB_OFFLINE="1"),
+        cwd=tmp_path,
+    )
     assert len(hub.requests) == requests_before  # nothing reached the Hub
-    outputs = ["scalogram-generate-online.npy"] + [f"{name}-{kind}.npy" for name in pipelines
-                                                   for kind in ("from_pretrained", "generate-offline")]
+    outputs = ["scalogram-generate-online.npy"] + [
+        f"{name}-{kind}.npy" for name in pipelines for kind in ("from_pretrained", "generate-offline")
+    ]
     for output in outputs:
-        np.testing.assert_allclose(np.load(tmp_path / output), expected[output.split("-")[0]], rtol=1e-5,
-                                   atol=1e-6, err_msg=output)
+        np.testing.assert_allclose(
+            np.load(tmp_path / output), expected[output.split("-")[0]], rtol=1e-5, atol=1e-6, err_msg=output
+        )
 
 
 def test_load_pipeline_picks_the_class_from_model_index(hub, raw_pipeline, scalogram_pipeline, sample_png, tmp_path):
@@ -209,10 +262,17 @@ def test_model_card_metadata_sections_and_config_table(raw_pipeline):
     card = build_model_card(raw_pipeline, f"{HUB_USER}/eurusd-raw", evaluation=evaluation)
     assert card.data.library_name == "diffusers"
     assert {"diffusers", "time-series", "ts-diffusion-wavelet", "raw", "diffusers:RawDiffusionPipeline"} <= set(
-        card.data.tags)
+        card.data.tags
+    )
     text = card.text
-    for heading in ("## Usage", "## Data", "## Representation", "## Model", "## Evaluation",
-                    "## Training configuration"):
+    for heading in (
+        "## Usage",
+        "## Data",
+        "## Representation",
+        "## Model",
+        "## Evaluation",
+        "## Training configuration",
+    ):
         assert heading in text
     assert "| window size | 30 steps |" in text
     assert "| channels | 2: `EURUSD`, `GBPUSD` |" in text
@@ -298,10 +358,34 @@ def test_train_command_pushes_at_the_end(hub, tmp_path, capsys):
     from ts_diffusion_wavelet.cli.train import main
 
     output_dir = tmp_path / "run"
-    arguments = ["--representation", "raw", "--model_preset", "tiny", "--window_size", "32", "--max_train_steps", "2",
-                 "--num_train_timesteps", "50", "--output_dir", str(output_dir), "--logger", "none",
-                 "--validation_steps", "2", "--num_validation_samples", "2", "--validation_inference_steps", "2",
-                 "--push_to_hub", "true", "--hub_model_id", f"{HUB_USER}/trained", "--hub_token", WRITE_TOKEN]
+    arguments = [
+        "--representation",
+        "raw",
+        "--model_preset",
+        "tiny",
+        "--window_size",
+        "32",
+        "--max_train_steps",
+        "2",
+        "--num_train_timesteps",
+        "50",
+        "--output_dir",
+        str(output_dir),
+        "--logger",
+        "none",
+        "--validation_steps",
+        "2",
+        "--num_validation_samples",
+        "2",
+        "--validation_inference_steps",
+        "2",
+        "--push_to_hub",
+        "true",
+        "--hub_model_id",
+        f"{HUB_USER}/trained",
+        "--hub_token",
+        WRITE_TOKEN,
+    ]
     assert main(arguments) == 0, capsys.readouterr().err
     files = hub.files(f"{HUB_USER}/trained")
     plots = sorted((output_dir / "samples").glob("*.png"))
@@ -329,8 +413,9 @@ def test_bare_name_goes_to_the_token_owner_and_pull_requests_work(hub, raw_pipel
     commit = raw_pipeline.push_to_hub("bare", token=WRITE_TOKEN, sample_plot=sample_png)
     assert f"/{HUB_USER}/bare/commit/" in commit
     assert 'from_pretrained("tester/bare")' in hub.files(f"{HUB_USER}/bare")["README.md"].decode()
-    pr = raw_pipeline.push_to_hub("bare", token=WRITE_TOKEN, sample_plot=sample_png, create_pr=True,
-                                  evaluation="Better now.")
+    pr = raw_pipeline.push_to_hub(
+        "bare", token=WRITE_TOKEN, sample_plot=sample_png, create_pr=True, evaluation="Better now."
+    )
     assert pr.pr_revision == "refs/pr/1"
     assert "Better now." in hub.files(f"{HUB_USER}/bare", "refs/pr/1")["README.md"].decode()
 
@@ -378,8 +463,13 @@ def test_push_with_the_network_down(hub, hub_down, raw_pipeline, sample_png):
 def test_load_errors_name_what_is_wrong(hub, tmp_path):
     hub.add_repo(f"{HUB_USER}/a-transformers-model", {"config.json": '{"model_type": "bert"}'})
     ddpm_dir = tmp_path / "ddpm"
-    unet = UNet2DModel(sample_size=8, block_out_channels=(8, 8), norm_num_groups=8,
-                       down_block_types=("DownBlock2D",) * 2, up_block_types=("UpBlock2D",) * 2)
+    unet = UNet2DModel(
+        sample_size=8,
+        block_out_channels=(8, 8),
+        norm_num_groups=8,
+        down_block_types=("DownBlock2D",) * 2,
+        up_block_types=("UpBlock2D",) * 2,
+    )
     DDPMPipeline(unet, DDPMScheduler()).save_pretrained(ddpm_dir)
     hub.add_repo(f"{HUB_USER}/an-image-model", {"model_index.json": (ddpm_dir / "model_index.json").read_bytes()})
     cache = tmp_path / "cache"
@@ -447,5 +537,14 @@ def test_round_trip_on_the_real_hub(raw_pipeline, tmp_path):
     )
     env = {key: value for key, value in os.environ.items() if not key.startswith(("HF_", "HUGGINGFACE"))}
     env.update(HF_HOME=str(tmp_path / "hf-home"), HF_HUB_DISABLE_TELEMETRY="1")
-    _run([sys.executable, "-c", script, str(tmp_path / "pipeline"), os.environ["HF_TOKEN_REAL_HUB_TESTS"],
-          str(tmp_path / "cache")], env)
+    _run(
+        [
+            sys.executable,
+            "-c",
+            script,
+            str(tmp_path / "pipeline"),
+            os.environ["HF_TOKEN_REAL_HUB_TESTS"],
+            str(tmp_path / "cache"),
+        ],
+        env,
+    )

@@ -19,8 +19,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--token", default=None, help="Hub token with write access (default: HF_TOKEN or login).")
     parser.add_argument("--private", action="store_true", help="Create the repo as private.")
     parser.add_argument("--evaluation", default=None, help="Markdown evaluation summary (e.g. report/summary.md).")
-    parser.add_argument("--sample_plot", default=None,
-                        help="PNG for the card (default: the run's latest samples/*.png, or a new plot).")
+    parser.add_argument(
+        "--sample_plot",
+        default=None,
+        help="PNG for the card (default: the run's latest samples/*.png, or a new plot).",
+    )
     parser.add_argument("--create_pr", action="store_true", help="Open a pull request instead of committing.")
     args = parser.parse_args(argv)
     logging.basicConfig(format="%(levelname)s %(name)s: %(message)s", level=logging.INFO)
@@ -31,7 +34,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.evaluation and not summary.is_file():
             raise FileNotFoundError(f"--evaluation {args.evaluation}: no such file.")
         commit = push_pipeline_to_hub(
-            pipeline, args.repo_id, token=args.token, private=args.private or None, create_pr=args.create_pr,
+            pipeline,
+            args.repo_id,
+            token=args.token,
+            private=args.private or None,
+            create_pr=args.create_pr,
             evaluation=summary.read_text(encoding="utf-8") if summary.is_file() else None,
             sample_plot=args.sample_plot or latest_sample_plot(folder.parent / SAMPLES_FOLDER),
             saved_folder=folder,

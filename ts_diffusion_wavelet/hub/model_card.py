@@ -77,9 +77,7 @@ def build_model_card(
     """
     class_name = type(pipeline).__name__
     if class_name not in REPRESENTATIONS:
-        raise ValueError(
-            f"Model cards are written for {', '.join(REPRESENTATIONS)}; got a {class_name}."
-        )
+        raise ValueError(f"Model cards are written for {', '.join(REPRESENTATIONS)}; got a {class_name}.")
     config = dict(pipeline.config)
     training = config.get("training_config") or {}
     source = dataset if dataset is not None else training.get("data")
@@ -159,7 +157,6 @@ def _summary(pipeline: Any, repo_id: str, source: str | None, sample_plot: str |
     return "\n".join(lines)
 
 
-
 def _usage(pipeline: Any, repo_id: str, install_command: str) -> str:
     class_name = type(pipeline).__name__
     steps = min(50, _scheduler_steps(pipeline))
@@ -215,9 +212,7 @@ def _data_section(pipeline: Any, source: str | None, training: Mapping[str, Any]
     text = "## Data\n\n" + _table(("", "training data"), rows)
     records = preprocessing.get("channels") or []
     if records:
-        per_channel = [
-            (f"`{r.get('name')}`", r.get("target_transform", ""), r.get("scaling", "")) for r in records
-        ]
+        per_channel = [(f"`{r.get('name')}`", r.get("target_transform", ""), r.get("scaling", "")) for r in records]
         text += "\n\nPer channel, fitted on the training split:\n\n" + _table(
             ("channel", "target transform", "scaling"), per_channel
         )
@@ -248,8 +243,11 @@ def _representation_section(pipeline: Any) -> str:
     layout = getattr(transform, "time_layout", transform_config.get("time_layout"))
     skipped = {"demodulate"} if not transform_config.get("demodulate") else set()
     skipped |= {"interpolation"} if layout != "resize" else set()
-    rows += [(label, _value(transform_config[key])) for key, label in _SCALOGRAM_KEYS.items()
-             if transform_config.get(key) is not None and key not in skipped]
+    rows += [
+        (label, _value(transform_config[key]))
+        for key, label in _SCALOGRAM_KEYS.items()
+        if transform_config.get(key) is not None and key not in skipped
+    ]
     return (
         "## Representation\n\nEach window is laid out as an image of its Morlet wavelet transform (scales down, "
         "time across), normalised with statistics fitted on training windows; the fitted transform is saved in "
@@ -272,8 +270,11 @@ def _model_section(pipeline: Any) -> str:
     sample_size = unet.config.sample_size
     rows = [
         ("denoiser", f"`{type(unet).__name__}`, {parameters / 1e6:.2f}M parameters"),
-        ("input", f"{unet.config.in_channels} channels x "
-                  f"{' x '.join(map(str, sample_size)) if isinstance(sample_size, (list, tuple)) else sample_size}"),
+        (
+            "input",
+            f"{unet.config.in_channels} channels x "
+            f"{' x '.join(map(str, sample_size)) if isinstance(sample_size, (list, tuple)) else sample_size}",
+        ),
         ("block channels", ", ".join(map(str, unet.config.block_out_channels))),
         ("sampler", f"`{type(scheduler).__name__}`"),
         ("training timesteps", scheduler.config.get("num_train_timesteps")),
@@ -330,8 +331,10 @@ def _dataset_description(source: str) -> str:
         from ..data.bundled import get_bundled
 
         info = get_bundled(source)
-        return (f"`{info.name}` (bundled with the package): {info.description} Source: {info.source} "
-                f"Licence: {info.licence}")
+        return (
+            f"`{info.name}` (bundled with the package): {info.description} Source: {info.source} "
+            f"Licence: {info.licence}"
+        )
     if _HUB_ID.match(source):
         return f"[{source}](https://huggingface.co/datasets/{source}) on the Hub"
     return f"`{_basename(source)}` (a local file)"

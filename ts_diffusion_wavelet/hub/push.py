@@ -95,8 +95,9 @@ def push_pipeline_to_hub(
             # 2. The repo (kept when it exists), whose full id names it in the card.
             repo_id = create_repo(repo_id, token=token, private=private, exist_ok=True).repo_id
             # 3. The card, then one commit of everything (the client has the Hub check the card's metadata first).
-            card = build_model_card(pipeline, repo_id, dataset=dataset, evaluation=evaluation,
-                                    sample_plot=plot, license=license)
+            card = build_model_card(
+                pipeline, repo_id, dataset=dataset, evaluation=evaluation, sample_plot=plot, license=license
+            )
             card.save(folder / "README.md")
             commit = upload_folder(
                 repo_id=repo_id,
@@ -191,8 +192,13 @@ def make_sample_plot(
         output = pipeline(num_windows, num_inference_steps=steps, generator=generators, **extra)
     finally:
         pipeline.scheduler = saved_scheduler
-    plot_samples(output.series, path, channel_names=pipeline.channel_names, generated_images=output.scalograms,
-                 title=f"Generated windows ({type(pipeline).__name__}, DDIM {steps} steps)")
+    plot_samples(
+        output.series,
+        path,
+        channel_names=pipeline.channel_names,
+        generated_images=output.scalograms,
+        title=f"Generated windows ({type(pipeline).__name__}, DDIM {steps} steps)",
+    )
     return Path(path)
 
 

@@ -84,9 +84,7 @@ class TrainingConfig:
     beta_schedule: str = _option("linear", "Noise schedule.", ("linear", "cosine", "sigmoid"))
     # v_prediction by default: with epsilon, a small model's errors at high noise blow up the x0 estimate
     # (1 / sqrt(alpha_bar) ~ 120x at t = 960) and samples drift far out of range (measured; see the README).
-    prediction_type: str = _option(
-        "v_prediction", "What the UNet predicts.", ("epsilon", "v_prediction", "sample")
-    )
+    prediction_type: str = _option("v_prediction", "What the UNet predicts.", ("epsilon", "v_prediction", "sample"))
     snr_gamma: float | None = _option(
         None, "Min-SNR loss weighting gamma (5.0 is the paper's value); none to disable."
     )
