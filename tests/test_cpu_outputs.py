@@ -39,6 +39,8 @@ def test_only_large_float_outputs_leave_torch_allocator() -> None:
     assert empty_output((4, 4), torch.float32).untyped_storage().resizable()
     big_complex = empty_output((HUGE_PAGE_MIN_BYTES,), torch.complex64)
     assert big_complex.dtype == torch.complex64 and big_complex.untyped_storage().resizable()
+    on_meta = empty_output(LARGE, torch.float32, "meta")  # any other device: its own allocator
+    assert on_meta.device.type == "meta" and on_meta.shape == LARGE
 
 
 def test_dropped_output_is_reused_for_the_next_one_of_its_size() -> None:

@@ -69,23 +69,25 @@ def clear_output_cache() -> None:
         _free_bytes = 0
 
 
-def empty_output(shape: tuple[int, ...], dtype: torch.dtype) -> torch.Tensor:
+def empty_output(shape: tuple[int, ...], dtype: torch.dtype, device: torch.device | str = "cpu") -> torch.Tensor:
     """
-    An uninitialised CPU tensor for a transform's result; large float ones are huge-page backed and recycled.
+    An uninitialised tensor for a transform's result; large float ones on the CPU are huge-page backed and recycled.
 
     Args:
         shape (`tuple[int, ...]`): The tensor's shape.
-        dtype (`torch.dtype`): float32 or float64 of at least `HUGE_PAGE_MIN_BYTES` take the cached huge-page
-            path; anything else is a plain `torch.empty`.
+        dtype (`torch.dtype`): float32 or float64 of at least `HUGE_PAGE_MIN_BYTES` on the CPU take the cached
+            huge-page path; anything else is a plain `torch.empty`.
+        device (`torch.device` or `str`, defaults to `"cpu"`): Where the tensor lives (other devices keep their
+            own caching allocators).
 
     Returns:
-        `torch.Tensor`: A regular, contiguous, writable CPU tensor (its storage is owned by a numpy array when
-        large). Its contents are arbitrary: the caller writes every element.
+        `torch.Tensor`: A regular, contiguous, writable tensor (its storage is owned by a numpy array when large
+        on the CPU). Its contents are arbitrary: the caller writes every element.
     """
     numpy_dtype = _NUMPY_DTYPES.get(dtype)
     nbytes = int(np.prod(shape)) * dtype.itemsize
-    if numpy_dtype is None or nbytes < HUGE_PAGE_MIN_BYTES:
-        return torch.empty(shape, dtype=dtype)
+    if torch.device(device).type != "cpu" or numpy_dtype is None or nbytes < HUGE_PAGE_MIN_BYTES:
+        return torch.empty(shape, dtype=dtype, device=device)
     block = _take_block(nbytes)
     array = block.view(numpy_dtype).reshape(shape)
     # `array` owns the tensor's storage (torch holds a reference to it); when it dies, nothing can see `block`.

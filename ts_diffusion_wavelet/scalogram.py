@@ -397,11 +397,8 @@ class ScalogramTransform:
         trend, planes = self._raw_image(windows)  # [B, C, T], [B, C, K, F, H, W] (a strided view when folded)
         mean, std, trend_mean, trend_std = self._statistics(windows.device, windows.dtype)
         batch, (height, width) = windows.shape[0], self.image_size
-        shape = (batch, self.image_channels, height, width)
-        if windows.device.type == "cpu":  # large CPU images come from the recycling allocator: no page faults
-            images = empty_output(shape, windows.dtype)
-        else:
-            images = torch.empty(shape, device=windows.device, dtype=windows.dtype)
+        # large CPU images come from the recycling allocator: no page faults
+        images = empty_output((batch, self.image_channels, height, width), windows.dtype, windows.device)
         num_planes = planes[0].numel() // (height * width)
         target = images[:, :num_planes].view(planes.shape)
         if torch.is_grad_enabled() and windows.requires_grad:
