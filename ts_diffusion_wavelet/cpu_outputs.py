@@ -18,7 +18,6 @@ from __future__ import annotations
 import os
 import threading
 import weakref
-from collections import OrderedDict
 
 import numpy as np
 import torch
@@ -28,45 +27,37 @@ MAX_CACHED_BYTES = 1 << 28  # idle blocks kept for reuse (256 MiB), oldest dropp
 _NUMPY_DTYPES = {torch.float32: np.float32, torch.float64: np.float64}
 
 _cache_lock = threading.Lock()
-_free_blocks: OrderedDict[int, np.ndarray] = OrderedDict()  # id -> idle uint8 block, oldest first
-_free_bytes = 0
+_free_blocks: list[np.ndarray] = []  # idle uint8 blocks, oldest first
 
 
 def _take_block(nbytes: int) -> np.ndarray:
     """An idle block of exactly `nbytes` (most recently freed first), or a new one."""
-    global _free_bytes
     with _cache_lock:
-        for key in reversed(_free_blocks):
-            if _free_blocks[key].nbytes == nbytes:
-                _free_bytes -= nbytes
-                return _free_blocks.pop(key)
+        for index in reversed(range(len(_free_blocks))):
+            if _free_blocks[index].nbytes == nbytes:
+                return _free_blocks.pop(index)
     return np.empty(nbytes, dtype=np.uint8)
 
 
 def _give_back(block: np.ndarray) -> None:
-    global _free_bytes
     if block.nbytes > MAX_CACHED_BYTES:
         return
     with _cache_lock:
-        _free_blocks[id(block)] = block
-        _free_bytes += block.nbytes
-        while _free_bytes > MAX_CACHED_BYTES:
-            _, oldest = _free_blocks.popitem(last=False)
-            _free_bytes -= oldest.nbytes
+        _free_blocks.append(block)
+        while sum(idle.nbytes for idle in _free_blocks) > MAX_CACHED_BYTES:
+            _free_blocks.pop(0)
 
 
 def cached_output_bytes() -> int:
     """Bytes held by idle output blocks waiting for reuse."""
     with _cache_lock:
-        return _free_bytes
+        return sum(block.nbytes for block in _free_blocks)
 
 
 def clear_output_cache() -> None:
     """Return every idle output block to the system."""
-    global _free_bytes
     with _cache_lock:
         _free_blocks.clear()
-        _free_bytes = 0
 
 
 def empty_output(shape: tuple[int, ...], dtype: torch.dtype, device: torch.device | str = "cpu") -> torch.Tensor:
@@ -99,8 +90,8 @@ def empty_output(shape: tuple[int, ...], dtype: torch.dtype, device: torch.devic
 def _reset_after_fork() -> None:
     # Another thread may have held the lock at fork time; the child's copies of idle blocks are copy-on-write
     # and would be faulted in again anyway, so the child starts empty.
-    global _cache_lock, _free_blocks, _free_bytes
-    _cache_lock, _free_blocks, _free_bytes = threading.Lock(), OrderedDict(), 0
+    global _cache_lock, _free_blocks
+    _cache_lock, _free_blocks = threading.Lock(), []
 
 
 if hasattr(os, "register_at_fork"):
