@@ -61,6 +61,49 @@ def test_price_csv_against_generated_long_format_with_log_returns(tmp_path):
     assert metrics["meta"]["sources"]["synthetic"].endswith("generated.csv")
     assert metrics["candidates"]["garch"]["discriminative_score"]["repeats"] == 2
     assert (out / "report_0_Close.png").is_file()
+    # The strong judge ran on the log-returns, with the real windows' stride 4 (gap 8 windows of length 32).
+    assert metrics["meta"]["two_sample_input"] == "log returns"
+    assert metrics["c2st"]["synthetic"]["protocol"]["stride"] == 4
+    assert metrics["c2st"]["synthetic"]["protocol"]["gap_windows"] == 8
+
+
+@pytest.mark.parametrize(
+    ("preset", "expected"), [([], (500, 1000, 3)), (["--quick"], (500, 1000, 3)), (["--full"], (2000, 5000, 5))]
+)
+def test_quick_and_full_choose_the_gru_settings_and_the_cost_is_printed(
+    tmp_path, capsys, monkeypatch, preset, expected
+):
+    seen = {}
+
+    def fake_report(real, synthetic, output_dir, **kwargs):
+        seen.update(kwargs)
+        return {"meta": {"seconds_by_part": {"two_sample_tests": 12.3, "gru_scores": 45.6}}, "files": {}}
+
+    monkeypatch.setattr(evaluate, "generate_report", fake_report)
+    monkeypatch.setattr(evaluate, "summary_markdown", lambda metrics: "table")
+    np.save(tmp_path / "real.npy", np.random.default_rng(0).normal(size=(40, 24)))
+    argv = ["--real", str(tmp_path / "real.npy"), "--synthetic", str(tmp_path / "real.npy"), "--output_dir", "o"]
+    assert evaluate.main([*argv, *preset]) == 0
+    assert (seen["discriminative_iterations"], seen["predictive_iterations"], seen["classifier_repeats"]) == expected
+    assert seen["two_sample"] is True and seen["classifiers"] is True
+    assert "two_sample_tests 12 s, gru_scores 46 s" in capsys.readouterr().out
+
+
+def test_quick_and_full_are_exclusive(capsys):
+    with pytest.raises(SystemExit):
+        evaluate.main(["--real", "r.npy", "--synthetic", "s.npy", "--output_dir", "o", "--quick", "--full"])
+    assert "not allowed with argument" in capsys.readouterr().err
+
+
+def test_missing_eval_extra_is_named_before_any_work(tmp_path, capsys, monkeypatch):
+    import importlib.util
+
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None if name == "aeon" else real_find_spec(name))
+    with pytest.raises(SystemExit) as raised:
+        evaluate.main(["--real", "missing.npy", "--synthetic", "missing.npy", "--output_dir", str(tmp_path)])
+    assert raised.value.code == 2
+    assert "need aeon (missing); install the evaluation extra" in capsys.readouterr().err
 
 
 def test_mismatched_window_lengths_exit_with_the_reason(tmp_path, capsys):

@@ -8,7 +8,7 @@ import pytest
 from ts_diffusion_wavelet.data import garch_returns, geometric_prices
 from ts_diffusion_wavelet.evaluation import evaluate_windows, generate_report, sliding_windows, summary_markdown
 
-FAST = {"discriminative_iterations": 5, "predictive_iterations": 5, "classifier_repeats": 2}
+FAST = {"discriminative_iterations": 5, "predictive_iterations": 5, "classifier_repeats": 2, "two_sample_repeats": 2}
 
 
 @pytest.fixture(scope="module")
@@ -37,8 +37,26 @@ def test_every_file_is_written(report):
 def test_json_schema(report):
     folder, _ = report
     metrics = json.loads((folder / "metrics.json").read_text())
-    assert set(metrics) == {"meta", "real", "candidates", "comparisons", "notes", "baselines"}
+    assert set(metrics) == {"meta", "real", "candidates", "comparisons", "notes", "baselines", "c2st"}
     assert list(metrics["candidates"]) == ["synthetic", "gaussian", "garch", "block_bootstrap"]
+    # One two-sample entry per candidate and the real-vs-real floor, each with both classifiers.
+    assert list(metrics["c2st"]) == ["synthetic", "gaussian", "garch", "block_bootstrap", "real_vs_real"]
+    for entry in metrics["c2st"].values():
+        assert set(entry) == {"minirocket", "features", "strongest", "protocol"}
+        assert set(entry["minirocket"]) >= {"mean", "ci95", "values", "balanced_accuracy", "num_train", "num_test"}
+        assert len(entry["features"]["values"]) == 2 and 0 <= entry["features"]["mean"] <= 0.5
+    assert entry["protocol"]["stride"] == 2 and entry["protocol"]["gap_windows"] == 16  # inferred; 32 / 2
+    top = metrics["c2st"]["gaussian"]["features"]["top_features"]
+    assert len(top) == 8 and set(top[0]) == {
+        "feature",
+        "importance",
+        "importance_std",
+        "ks",
+        "real_median",
+        "other_median",
+    }
+    assert "top_features" not in metrics["c2st"]["real_vs_real"]["features"]
+    assert set(metrics["meta"]["seconds_by_part"]) == {"reference", "distances", "two_sample_tests", "gru_scores"}
     synthetic = metrics["candidates"]["synthetic"]
     assert set(synthetic) == {
         "num_windows",
@@ -77,6 +95,11 @@ def test_summary_table_compares_with_the_baselines(report):
     assert "| metric | real | synthetic | gaussian | garch | block_bootstrap |" in text
     assert "| excess kurtosis |" in text and "| facts closer to real than GARCH |" in text
     assert "Discriminative score ↓" in text and "KS statistic (returns) ↓" in text
+    row = next(line for line in text.splitlines() if line.startswith("| C2ST, window statistics ↓ |"))
+    cells = [cell.strip() for cell in row.strip("|").split("|")]
+    floor = metrics["c2st"]["real_vs_real"]["features"]["mean"]
+    assert abs(float(cells[1]) - floor) < 1e-3 * max(1.0, floor) + 5e-3  # the floor sits in the real column
+    assert cells[3].startswith(f"{metrics['c2st']['gaussian']['features']['mean']:.3g} ± ")
 
 
 def test_evaluating_a_copy_of_the_real_data_gives_zero_distances():
@@ -110,3 +133,5 @@ def test_two_channels_get_a_correlational_score_and_names():
     text = summary_markdown(metrics)
     assert "excess kurtosis [a]" in text
     assert "KS statistic (returns)" not in text  # the windows are the returns: it would repeat the values row
+    # 20 windows are too few for time-blocked test splits: a note says so, the rest of the report stands.
+    assert "c2st" not in metrics and any(n.startswith("c2st: The two-sample test") for n in metrics["notes"])

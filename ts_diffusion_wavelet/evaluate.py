@@ -6,6 +6,10 @@ Judge generated series against real data: `python -m ts_diffusion_wavelet.evalua
 
 Writes `metrics.json` (every metric, for the model and the baselines side by side), `summary.md` (the short
 table for a model card), one PNG figure per channel and `report.html` (table and figures in one file).
+
+`--quick` (the default) runs the post-hoc GRU scores with fewer iterations and repeats than published, so that 512
+windows are judged in minutes on 2 CPU cores; `--full` runs the published protocol (2,000 / 5,000 iterations, 5
+repeats). The strong judge, the classifier two-sample tests, runs the same in both.
 """
 
 from __future__ import annotations
@@ -19,9 +23,13 @@ import numpy as np
 
 from .evaluation.baselines import BASELINE_NAMES
 from .evaluation.files import LoadedWindows, align_channels, read_windows
+from .evaluation.judges import JUDGE_NAMES
 from .evaluation.report import generate_report
 from .evaluation.summary import summary_markdown
 from .schedulers import SCHEDULER_NAMES
+
+# GRU score settings of each preset: (discriminative iterations, predictive iterations, repeats).
+GRU_PRESETS = {"quick": (500, 1000, 3), "full": (2000, 5000, 5)}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -78,12 +86,48 @@ def build_parser() -> argparse.ArgumentParser:
     metrics.add_argument(
         "--block_length", type=int, default=None, help="Block bootstrap block length (default: half a window)."
     )
-    metrics.add_argument(
-        "--no_classifiers", action="store_true", help="Skip the discriminative and predictive scores (the slow part)."
+    preset = metrics.add_mutually_exclusive_group()
+    preset.add_argument(
+        "--quick",
+        dest="preset",
+        action="store_const",
+        const="quick",
+        help="GRU scores at 500 / 1,000 iterations and 3 repeats: minutes for 512 windows on 2 CPU cores (default).",
     )
-    metrics.add_argument("--discriminative_iterations", type=int, default=2000, help="Published: 2000.")
-    metrics.add_argument("--predictive_iterations", type=int, default=5000, help="Published: 5000.")
-    metrics.add_argument("--repeats", type=int, default=5, help="Repeats of each GRU score (published: 5).")
+    preset.add_argument(
+        "--full",
+        dest="preset",
+        action="store_const",
+        const="full",
+        help="The published GRU protocol: 2,000 / 5,000 iterations, 5 repeats (tens of minutes on a CPU).",
+    )
+    parser.set_defaults(preset="quick")
+    metrics.add_argument(
+        "--no_classifiers",
+        action="store_true",
+        help="Skip every classifier score: the two-sample tests and the GRU scores (distances and facts only).",
+    )
+    metrics.add_argument(
+        "--no_gru_scores", action="store_true", help="Skip the GRU discriminative and predictive scores only."
+    )
+    metrics.add_argument(
+        "--two_sample_classifiers",
+        nargs="+",
+        default=list(JUDGE_NAMES),
+        choices=list(JUDGE_NAMES),
+        help="Classifiers of the two-sample test: MiniRocket features with a linear model, and gradient boosting on "
+        "window statistics.",
+    )
+    metrics.add_argument(
+        "--two_sample_repeats", type=int, default=5, help="Repeats of the two-sample tests (shifted time blocks)."
+    )
+    metrics.add_argument(
+        "--discriminative_iterations", type=int, default=None, help="GRU classifier iterations (published: 2000)."
+    )
+    metrics.add_argument(
+        "--predictive_iterations", type=int, default=None, help="GRU predictor iterations (published: 5000)."
+    )
+    metrics.add_argument("--repeats", type=int, default=None, help="Repeats of each GRU score (published: 5).")
     metrics.add_argument("--classifier_batch_size", type=int, default=128, help="Published: 128.")
     metrics.add_argument(
         "--hidden_size", type=int, default=None, help="GRU width (default: channels // 2, 4 for one channel)."
@@ -151,8 +195,24 @@ def _default_device(requested: str | None) -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
+def _check_two_sample_dependencies() -> None:
+    """Fails before any work when the two-sample tests' packages (the `eval` extra) are missing."""
+    import importlib.util
+
+    missing = [name for name in ("sklearn", "aeon") if importlib.util.find_spec(name) is None]
+    if missing:
+        raise ValueError(
+            f"The two-sample tests need {' and '.join(missing)} (missing); install the evaluation extra with "
+            "`pip install 'ts-diffusion-wavelet[eval]'`, or pass --no_classifiers to skip every classifier score."
+        )
+
+
 def run(args: argparse.Namespace) -> dict:
     """Loads both data sets, evaluates, writes the report; returns the metrics."""
+    two_sample = not args.no_classifiers
+    if two_sample:
+        _check_two_sample_dependencies()
+    discriminative_iterations, predictive_iterations, repeats = GRU_PRESETS[args.preset]
     device = _default_device(args.device)
     time_column = None if args.time_column == "none" else args.time_column
     returns = None if args.returns == "none" else args.returns
@@ -189,10 +249,14 @@ def run(args: argparse.Namespace) -> dict:
         sources={"real": real.description, "synthetic": synthetic.description},
         seed=args.seed,
         max_lag=args.max_lag,
-        classifiers=not args.no_classifiers,
-        discriminative_iterations=args.discriminative_iterations,
-        predictive_iterations=args.predictive_iterations,
-        classifier_repeats=args.repeats,
+        classifiers=not (args.no_classifiers or args.no_gru_scores),
+        discriminative_iterations=args.discriminative_iterations or discriminative_iterations,
+        predictive_iterations=args.predictive_iterations or predictive_iterations,
+        classifier_repeats=args.repeats or repeats,
+        two_sample=two_sample,
+        two_sample_classifiers=tuple(args.two_sample_classifiers),
+        two_sample_repeats=args.two_sample_repeats,
+        stride=args.stride if real.series is not None else None,
         classifier_batch_size=args.classifier_batch_size,
         hidden_size=args.hidden_size,
         device=device,
@@ -208,6 +272,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValueError, FileNotFoundError) as error:
         parser.error(str(error))  # exits with status 2
     print(summary_markdown(metrics))
+    costs = ", ".join(f"{part} {seconds:.0f} s" for part, seconds in metrics["meta"]["seconds_by_part"].items())
+    print(f"Time spent: {costs} ({args.preset} GRU settings).")
     for kind, path in metrics["files"].items():
         print(f"{kind}: {path}")
     return 0

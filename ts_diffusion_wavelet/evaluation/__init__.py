@@ -1,6 +1,7 @@
 """
 Judging generated series: metrics on time-major windows `[N, L, C]` (a 2-D `[N, L]` array is one channel),
-post-hoc GRU scores, baselines, and the report.
+classifier two-sample tests with a time-blocked split (the strong judge), post-hoc GRU scores (the literature's),
+baselines, and the report.
 
 Quick start:
 
@@ -35,9 +36,14 @@ from .stylized_facts import SCALAR_FACTS, gain_loss_ratio, hill_tail_index, leve
 from .suite import evaluate_windows
 from .summary import summary_markdown, summary_rows
 from .temporal import acf_distance, autocorrelation
+from .time_blocks import BlockedSplit, infer_stride, time_blocked_split
+from .two_sample import FLOOR_NAME, c2st_scores
+from .window_statistics import window_statistics
 
 __all__ = [
     "BASELINE_NAMES",
+    "FLOOR_NAME",
+    "BlockedSplit",
     "SCALAR_FACTS",
     "LoadedWindows",
     "acf_distance",
@@ -46,6 +52,7 @@ __all__ = [
     "as_windows",
     "autocorrelation",
     "block_bootstrap_baseline",
+    "c2st_scores",
     "correlational_score",
     "cross_correlation",
     "default_hidden_size",
@@ -60,6 +67,7 @@ __all__ = [
     "generate_report",
     "hill_tail_index",
     "hurst_exponent",
+    "infer_stride",
     "ks_per_channel",
     "leverage_effect",
     "make_baselines",
@@ -78,7 +86,9 @@ __all__ = [
     "summarize_repeats",
     "summary_markdown",
     "summary_rows",
+    "time_blocked_split",
     "to_returns",
     "wasserstein_per_channel",
+    "window_statistics",
     "write_report",
 ]

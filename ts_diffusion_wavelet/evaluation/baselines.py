@@ -18,6 +18,7 @@ from scipy import stats
 
 from .checks import as_windows
 from .returns import ReturnsKind, from_returns, to_returns
+from .time_blocks import infer_stride
 
 BASELINE_NAMES = ("gaussian", "garch", "block_bootstrap")
 MAX_GARCH_FIT_VALUES = 200_000
@@ -28,15 +29,11 @@ def pooled_segments(windows: np.ndarray) -> list[np.ndarray]:
     The real data as contiguous pieces `[T_k, C]`: one long series when consecutive windows are sliding
     windows of it (same stride throughout, stride < L), otherwise each window on its own.
     """
-    num_windows, length, channels = windows.shape
-    if num_windows >= 2:
-        for stride in range(1, length):
-            if np.array_equal(windows[0, stride:], windows[1, : length - stride]):
-                if np.array_equal(windows[1:, : length - stride], windows[:-1, stride:]):
-                    tail = windows[1:, length - stride :].reshape(-1, channels)
-                    return [np.concatenate([windows[0], tail])]
-                break
-    return list(windows)
+    stride = infer_stride(windows)
+    if stride is None:
+        return list(windows)
+    tail = windows[1:, windows.shape[1] - stride :].reshape(-1, windows.shape[2])
+    return [np.concatenate([windows[0], tail])]
 
 
 def gaussian_baseline(returns: np.ndarray, num_windows: int, seed: int = 0) -> tuple[np.ndarray, dict[str, Any]]:

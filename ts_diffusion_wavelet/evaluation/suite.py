@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -14,11 +14,13 @@ from .classifier_scores import discriminative_scores, predictive_scores
 from .correlation import correlational_score
 from .distribution import ks_per_channel, qq_distance, wasserstein_per_channel
 from .hurst import hurst_exponent
+from .judges import JUDGE_NAMES
 from .memorization import distance_to_closest_record
 from .returns import ReturnsKind, to_returns
 from .spectral import psd_distance
 from .stylized_facts import SCALAR_FACTS, stylized_facts, stylized_facts_errors
 from .temporal import acf_distance
+from .two_sample import c2st_scores
 
 MIN_WINDOWS = 10
 
@@ -36,6 +38,19 @@ def to_json_ready(value: Any) -> Any:
     if isinstance(value, (np.floating, float)):
         return float(value) if math.isfinite(value) else None
     return value
+
+
+class Laps:
+    """Seconds spent in each named part of a computation: `laps("part")` closes the part that just ran."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def __call__(self, part: str) -> None:
+        now = time.perf_counter()
+        self.seconds[part] = round(now - self._last, 2)
+        self._last = now
 
 
 def per_channel(values: np.ndarray, names: list[str]) -> dict[str, Any]:
@@ -126,6 +141,10 @@ def evaluate_windows(
     classifier_repeats: int = 5,
     classifier_batch_size: int = 128,
     hidden_size: int | None = None,
+    two_sample: bool = True,
+    two_sample_classifiers: Sequence[str] = JUDGE_NAMES,
+    two_sample_repeats: int = 5,
+    stride: int | None = None,
     seed: int = 0,
     device: str = "cpu",
 ) -> dict[str, Any]:
@@ -142,16 +161,23 @@ def evaluate_windows(
         real_series (`np.ndarray`, *optional*): The long real series `[T, C]`, for reference stylized facts at
             every lag up to `max_lag` (windows only support lags below their length).
         max_lag (`int`, defaults to 100): Largest lag of the ACF of `|r|` among the stylized facts.
-        classifiers (`bool`, defaults to `True`): Compute the discriminative and predictive scores (the slow part).
+        classifiers (`bool`, defaults to `True`): Compute the GRU discriminative and predictive scores.
         discriminative_iterations, predictive_iterations (`int`, defaults to 2000 and 5000): Published counts.
         classifier_repeats (`int`, defaults to 5), classifier_batch_size (`int`, defaults to 128),
         hidden_size (`int`, *optional*): See [`discriminative_score`].
+        two_sample (`bool`, defaults to `True`): Run the classifier two-sample tests ([`c2st_scores`]) on returns
+            (or on the values when `returns` is `None`), with the real-vs-real floor. Needs the `eval` extra.
+        two_sample_classifiers (`Sequence[str]`, defaults to `("minirocket", "features")`), two_sample_repeats
+            (`int`, defaults to 5): See [`c2st_scores`].
+        stride (`int`, *optional*): Time steps between consecutive real windows, for the time-blocked split;
+            inferred from their overlap by default.
         seed (`int`, defaults to 0): Seed of the classifier scores.
-        device (`str`, defaults to `"cpu"`): Where the classifier scores train (`"cuda"` is much faster).
+        device (`str`, defaults to `"cpu"`): Where the GRU scores train (`"cuda"` is much faster).
 
     Returns:
-        `dict` with `meta`, `real` (reference values), `candidates` (metrics by name), `comparisons` and `notes`;
-        see the package README for the schema.
+        `dict` with `meta` (with the seconds each part took), `real` (reference values), `candidates` (metrics by
+        name), `c2st` (two-sample tests by candidate, and the `real_vs_real` floor), `comparisons` and `notes`; see
+        the package README for the schema.
     """
     started = time.time()
     real = as_windows(real, "real", MIN_WINDOWS)
@@ -165,6 +191,7 @@ def evaluate_windows(
     if len(names) != real.shape[2]:
         raise ValueError(f"Got {len(names)} channel names for {real.shape[2]} channels; pass one name per channel.")
     notes: list[str] = []
+    laps = Laps()
 
     # 1. Reference values of the real data (returns, stylized facts, Hurst).
     real_returns = to_returns(real, returns, "real")
@@ -181,10 +208,13 @@ def evaluate_windows(
             to_returns(series, returns, "real_series"), names, max_lag=max_lag
         )
 
+    laps("reference")
+
     # 2. Distances of every candidate, on the values as given and on returns.
     results: dict[str, dict[str, Any]] = {}
+    candidate_returns = {name: to_returns(windows, returns, name) for name, windows in checked.items()}
     for name, windows in checked.items():
-        other_returns = to_returns(windows, returns, name)
+        other_returns = candidate_returns[name]
         results[name] = {
             "num_windows": int(len(windows)),
             "values": _value_metrics(real, windows, names, notes, ""),
@@ -197,7 +227,27 @@ def evaluate_windows(
             ),
         }
 
-    # 3. Post-hoc GRU scores, all candidates and repeats trained side by side.
+    laps("distances")
+
+    # 3. Strong two-sample tests on what the generator models (returns of prices, else the values).
+    two_sample_scores = None
+    if two_sample:
+        two_sample_scores = _attempt(
+            notes,
+            "c2st",
+            lambda: c2st_scores(
+                real_returns,
+                candidate_returns,
+                classifiers=two_sample_classifiers,
+                repeats=two_sample_repeats,
+                stride=stride,
+                channel_names=names,
+                seed=seed,
+            ),
+        )
+        laps("two_sample_tests")
+
+    # 4. Post-hoc GRU scores, all candidates and repeats trained side by side.
     if classifiers:
         common = {
             "batch_size": classifier_batch_size,
@@ -212,8 +262,9 @@ def evaluate_windows(
         for name in checked:
             results[name]["discriminative_score"] = discriminative[name]
             results[name]["predictive_score"] = predictive[name]
+        laps("gru_scores")
 
-    # 4. The comparison a user reads first: stylized facts of each candidate against GARCH.
+    # 5. The comparison a user reads first: stylized facts of each candidate against GARCH.
     comparisons = {}
     if "garch" in checked:
         for name in checked:
@@ -230,9 +281,13 @@ def evaluate_windows(
         "returns": returns,
         "max_lag": max_lag,
         "classifiers": classifiers,
+        "two_sample": two_sample,
+        "two_sample_input": "values" if returns is None else f"{returns} returns",
         "seed": seed,
         "seconds": round(time.time() - started, 2),
+        "seconds_by_part": laps.seconds,
     }
-    return to_json_ready(
-        {"meta": meta, "real": reference, "candidates": results, "comparisons": comparisons, "notes": notes}
-    )
+    out = {"meta": meta, "real": reference, "candidates": results, "comparisons": comparisons, "notes": notes}
+    if two_sample_scores is not None:
+        out["c2st"] = two_sample_scores
+    return to_json_ready(out)
