@@ -28,10 +28,16 @@ def test_every_file_is_written(report):
         "report.html",
         "report_0_channel_0.png",
         "summary.md",
+        "two_sample_tests.png",
     ]
     assert (folder / "report_0_channel_0.png").read_bytes()[:4] == b"\x89PNG"
+    assert (folder / "two_sample_tests.png").read_bytes()[:4] == b"\x89PNG"
     page = (folder / "report.html").read_text()
     assert "data:image/png;base64," in page and "<table>" in page
+    assert page.count("data:image/png;base64,") == 2
+    # The Gaussian baseline is told from GARCH-like prices: the page names the statistics that gave it away.
+    assert metrics["c2st"]["gaussian"]["features"]["mean"] > 0.1
+    assert "What gave the windows away" in page and "<b>gaussian</b>" in page
 
 
 def test_json_schema(report):

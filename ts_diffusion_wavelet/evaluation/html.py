@@ -7,7 +7,7 @@ import html
 from pathlib import Path
 from typing import Any
 
-from .summary import summary_rows
+from .summary import giveaways, summary_rows
 
 _STYLE = """
 body { font-family: sans-serif; margin: 2em; color: #222; }
@@ -42,6 +42,16 @@ def render_html(metrics: dict[str, Any], figures: list[Path], title: str = "Synt
         for path in figures
     )
     notes = "".join(f"<li>{html.escape(note)}</li>" for note in metrics.get("notes", []))
+    found = giveaways(metrics)
+    giveaway = "".join(
+        f"<li><b>{html.escape(name)}</b>: {html.escape('; '.join(items))}</li>" for name, items in found.items()
+    )
+    giveaway = (
+        f"<h2>What gave the windows away</h2><p>Medians of the statistics the two-sample classifier relied on most "
+        f"(permutation importance), in the real and in each separated set:</p><ul>{giveaway}</ul>"
+        if giveaway
+        else ""
+    )
     sources = "".join(f"<li>{html.escape(k)}: {html.escape(str(v))}</li>" for k, v in meta.get("sources", {}).items())
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title><style>{_STYLE}</style></head>
@@ -52,10 +62,12 @@ channels {html.escape(", ".join(meta["channels"]))};
 returns: {html.escape(str(meta["returns"] or "the values as given"))}.</p>
 <ul>{sources}</ul>
 <table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>
-<p class="notes">↓ lower is better; * best of the candidates; GRU scores are mean ± 95% CI half-width over repeats;
-the real column of the predictive score is the floor (trained and tested on real data); stylized facts are
-computed on returns pooled over windows (a lag at or beyond the window length is n/a).
-All metrics are in metrics.json.</p>
+<p class="notes">↓ lower is better; * best of the candidates; classifier scores are mean ± 95% CI half-width over
+repeats. C2ST: |balanced accuracy − 0.5| of a strong classifier on held-out windows (real windows split in
+time-disjoint blocks), 0 = indistinguishable, 0.5 = separable; its real column is the real-vs-real floor. The real
+column of the predictive score is its floor (trained and tested on real data); stylized facts are computed on
+returns pooled over windows (a lag at or beyond the window length is n/a). All metrics are in metrics.json.</p>
+{giveaway}
 {images}
 <h2>Notes</h2><ul class="notes">{notes or "<li>none</li>"}</ul>
 </body></html>

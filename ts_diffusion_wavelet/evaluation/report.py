@@ -17,6 +17,7 @@ from .plots import plot_report
 from .returns import ReturnsKind
 from .suite import evaluate_windows, to_json_ready
 from .summary import summary_markdown
+from .two_sample_plot import plot_two_sample_tests
 
 MAX_FIGURE_CHANNELS = 8
 REPORT_FILES = {"metrics": "metrics.json", "summary": "summary.md", "html": "report.html"}
@@ -34,23 +35,26 @@ def write_report(
     returns: ReturnsKind | None = None,
 ) -> dict[str, Path]:
     """
-    Writes `metrics.json`, `summary.md`, one PNG figure per channel (the first 8) and `report.html` into
-    `output_dir` (created if needed).
+    Writes `metrics.json`, `summary.md`, the two-sample test figure (`two_sample_tests.png`, when they ran), one PNG
+    figure per channel (the first 8) and `report.html` into `output_dir` (created if needed).
 
     Returns:
-        `dict` of file kind (`metrics`, `summary`, `html`, `figure_<i>`) to path.
+        `dict` of file kind (`metrics`, `summary`, `html`, `two_sample_tests`, `figure_<i>`) to path.
     """
     folder = Path(output_dir)
     folder.mkdir(parents=True, exist_ok=True)
     paths = {kind: folder / name for kind, name in REPORT_FILES.items()}
     channels = metrics["meta"]["channels"]
+    if metrics.get("c2st"):
+        paths["two_sample_tests"] = folder / "two_sample_tests.png"
+        plot_two_sample_tests(metrics["c2st"]).savefig(paths["two_sample_tests"], dpi=90)
     for index, channel in enumerate(channels[:MAX_FIGURE_CHANNELS]):
         figure = plot_report(real, candidates, returns, index, channel)
         paths[f"figure_{index}"] = folder / _figure_name(index, channel)
         figure.savefig(paths[f"figure_{index}"], dpi=90)
     paths["metrics"].write_text(json.dumps(metrics, indent=2, allow_nan=False))
     paths["summary"].write_text(summary_markdown(metrics))
-    figures = [p for kind, p in paths.items() if kind.startswith("figure_")]
+    figures = [p for kind, p in paths.items() if kind.startswith("figure_") or kind == "two_sample_tests"]
     paths["html"].write_text(render_html(metrics, figures), encoding="utf-8")
     return paths
 
