@@ -295,10 +295,11 @@ def score(real: np.ndarray, generated: np.ndarray, dataset: str, seed: int) -> d
 
 def scalogram_round_trip_db(pipe: Any, real: np.ndarray) -> float | None:
     """SNR (dB) of real windows through the saved transform and back: the representation's own loss."""
-    if not hasattr(pipe, "scalogram_transform"):
+    if not pipe.representation.has_images:
         return None
     windows = torch.from_numpy(real[:512] * 2 - 1).float().permute(0, 2, 1)  # [0, 1] -> the model's [-1, 1]
-    back = pipe.scalogram_transform.from_image(pipe.scalogram_transform.to_image(windows))
+    transform = pipe.representation.transform
+    back = transform.from_image(transform.to_image(windows))
     error = float(((back - windows) ** 2).mean())
     return 10 * np.log10(float((windows**2).mean()) / max(error, 1e-30))
 

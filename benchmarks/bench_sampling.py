@@ -130,7 +130,7 @@ def main() -> None:
     pipeline = load_pipeline(args.model)
     pipeline.set_progress_bar_config(disable=True)
     calls = count_unet_calls(pipeline)
-    length = pipeline.config.get("window_size") or pipeline.scalogram_transform.window_size
+    length = pipeline.window_size
     real = to_returns(real_windows(pipeline, length), "log")  # L levels -> L - 1 returns, as for generated ones
     rng = np.random.default_rng(args.seed)
     picked = rng.choice(len(real), size=min(len(real), 2 * args.num_windows), replace=False)

@@ -11,8 +11,8 @@ from diffusers import DDPMScheduler
 
 from ts_diffusion_wavelet.data import SeriesPreprocessor, geometric_prices
 from ts_diffusion_wavelet.models import build_unet1d, build_unet2d
-from ts_diffusion_wavelet.pipeline_raw import RawDiffusionPipeline
-from ts_diffusion_wavelet.pipeline_scalogram import ScalogramDiffusionPipeline
+from ts_diffusion_wavelet.pipeline_base import TimeSeriesDiffusionPipeline
+from ts_diffusion_wavelet.representations import RawRepresentation, ScalogramRepresentation
 from ts_diffusion_wavelet.scalogram import ScalogramTransform
 
 CHANNELS = ["EURUSD", "GBPUSD"]
@@ -29,12 +29,19 @@ def tiny_scheduler() -> DDPMScheduler:
     return DDPMScheduler(num_train_timesteps=50, clip_sample=False)
 
 
-def make_raw_pipeline(preprocessing: dict | None = None, training_config: dict | None = None) -> RawDiffusionPipeline:
+def make_raw_pipeline(
+    preprocessing: dict | None = None, training_config: dict | None = None
+) -> TimeSeriesDiffusionPipeline:
     """A 16k-parameter 1-D UNet on windows of 30 (padded to 32)."""
     torch.manual_seed(0)
     unet = build_unet1d("tiny", in_channels=2, window_size=WINDOW).eval()
-    pipeline = RawDiffusionPipeline(
-        unet, tiny_scheduler(), window_size=WINDOW, preprocessing=preprocessing, training_config=training_config
+    representation = RawRepresentation(2, WINDOW, unet.config.sample_size)
+    pipeline = TimeSeriesDiffusionPipeline(
+        unet,
+        tiny_scheduler(),
+        representation=representation.to_dict(),
+        preprocessing=preprocessing,
+        training_config=training_config,
     )
     pipeline.set_progress_bar_config(disable=True)
     return pipeline
@@ -47,16 +54,16 @@ def make_tiny_transform(window_size: int = 32) -> ScalogramTransform:
 
 
 def make_scalogram_pipeline(
-    preprocessing: dict | None = None, training_config: dict | None = None
-) -> ScalogramDiffusionPipeline:
+    preprocessing: dict | None = None, training_config: dict | None = None, diffusion_space: str = "series"
+) -> TimeSeriesDiffusionPipeline:
     """A 40k-parameter 2-D UNet on 6 x 16 x 16 scalograms of windows of 32."""
     transform = make_tiny_transform()
     torch.manual_seed(0)
     unet = build_unet2d("tiny", transform.image_channels, transform.image_size).eval()
-    pipeline = ScalogramDiffusionPipeline(
+    pipeline = TimeSeriesDiffusionPipeline(
         unet,
         tiny_scheduler(),
-        transform_config=transform.config,
+        representation=ScalogramRepresentation(transform, diffusion_space).to_dict(),
         preprocessing=preprocessing,
         training_config=training_config,
     )
@@ -65,12 +72,12 @@ def make_scalogram_pipeline(
 
 
 @pytest.fixture
-def raw_pipe() -> RawDiffusionPipeline:
+def raw_pipe() -> TimeSeriesDiffusionPipeline:
     return make_raw_pipeline(tiny_preprocessing())
 
 
 @pytest.fixture
-def scalogram_pipe() -> ScalogramDiffusionPipeline:
+def scalogram_pipe() -> TimeSeriesDiffusionPipeline:
     return make_scalogram_pipeline(tiny_preprocessing())
 
 

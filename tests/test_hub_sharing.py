@@ -29,8 +29,7 @@ from ts_diffusion_wavelet.hub import push
 from ts_diffusion_wavelet.hub.loading import read_remote_model_index
 from ts_diffusion_wavelet.hub.model_card import SAMPLE_PLOT_PATH, build_model_card, window_size
 from ts_diffusion_wavelet.hub.push import check_push_credentials, push_trained_pipeline
-from ts_diffusion_wavelet.pipeline_raw import RawDiffusionPipeline
-from ts_diffusion_wavelet.pipeline_scalogram import ScalogramDiffusionPipeline
+from ts_diffusion_wavelet.pipeline_base import TimeSeriesDiffusionPipeline
 from ts_diffusion_wavelet.training.config import TrainingConfig
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,12 +52,12 @@ def _training_config(representation: str) -> dict:
 
 
 @pytest.fixture(scope="module")
-def raw_pipeline() -> RawDiffusionPipeline:
+def raw_pipeline() -> TimeSeriesDiffusionPipeline:
     return make_raw_pipeline(tiny_preprocessing(), _training_config("raw"))
 
 
 @pytest.fixture(scope="module")
-def scalogram_pipeline() -> ScalogramDiffusionPipeline:
+def scalogram_pipeline() -> TimeSeriesDiffusionPipeline:
     return make_scalogram_pipeline(tiny_preprocessing(), _training_config("scalogram"))
 
 
@@ -169,13 +168,11 @@ import json, runpy, sys
 import numpy, torch
 from huggingface_hub import constants
 assert constants.HF_HUB_OFFLINE, "HF_HUB_OFFLINE=1 is read at import"
-from ts_diffusion_wavelet.pipeline_raw import RawDiffusionPipeline
-from ts_diffusion_wavelet.pipeline_scalogram import ScalogramDiffusionPipeline
-from ts_diffusion_wavelet.pipeline_scalogram import ScalogramDiffusionPipeline
+from ts_diffusion_wavelet import TimeSeriesDiffusionPipeline
 repos, generate_py, steps, options = json.loads(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4:]
 for name, (class_name, repo_id) in repos.items():
-    pipe = {"RawDiffusionPipeline": RawDiffusionPipeline,
-            "ScalogramDiffusionPipeline": ScalogramDiffusionPipeline}[class_name].from_pretrained(repo_id)
+    assert class_name == "TimeSeriesDiffusionPipeline", class_name
+    pipe = TimeSeriesDiffusionPipeline.from_pretrained(repo_id)
     pipe.set_progress_bar_config(disable=True)
     generators = [torch.Generator().manual_seed(7 + i) for i in range(3)]
     numpy.save(f"{name}-from_pretrained.npy", pipe(3, num_inference_steps=steps, generator=generators).series)
@@ -229,7 +226,8 @@ def test_generate_script_and_offline_from_pretrained_in_subprocesses(
         ],
         _subprocess_env(hf_home, hub),
     )
-    RawDiffusionPipeline.from_pretrained(repos["raw"][1], cache_dir=hf_home / "hub")  # the raw one online in-process
+    # The raw one online, in-process.
+    TimeSeriesDiffusionPipeline.from_pretrained(repos["raw"][1], cache_dir=hf_home / "hub")
 
     requests_before = len(hub.requests)
     _run(
@@ -261,7 +259,7 @@ def test_model_card_metadata_sections_and_config_table(raw_pipeline):
     evaluation = {"discriminative": {"score": 0.1234567}}
     card = build_model_card(raw_pipeline, f"{HUB_USER}/eurusd-raw", evaluation=evaluation)
     assert card.data.library_name == "diffusers"
-    assert {"diffusers", "time-series", "ts-diffusion-wavelet", "raw", "diffusers:RawDiffusionPipeline"} <= set(
+    assert {"diffusers", "time-series", "ts-diffusion-wavelet", "raw", "diffusers:TimeSeriesDiffusionPipeline"} <= set(
         card.data.tags
     )
     text = card.text
@@ -282,7 +280,7 @@ def test_model_card_metadata_sections_and_config_table(raw_pipeline):
     assert "| discriminative.score | 0.1235 |" in text
     assert "hub_token" not in text and SECRET not in text
     assert f"![Generated windows]({SAMPLE_PLOT_PATH})" in text
-    assert 'RawDiffusionPipeline.from_pretrained("tester/eurusd-raw")' in text
+    assert 'TimeSeriesDiffusionPipeline.from_pretrained("tester/eurusd-raw")' in text
     assert "# (4, 30, 2): windows, time steps, channels (`EURUSD`, `GBPUSD`)" in text
 
 
@@ -301,7 +299,7 @@ def test_model_card_takes_markdown_evaluation_and_a_hub_dataset(raw_pipeline):
 def test_scalogram_card_renders_the_transform(scalogram_pipeline):
     card = build_model_card(scalogram_pipeline, "user/x")
     text = card.text
-    assert "scalogram" in card.data.tags and "diffusers:ScalogramDiffusionPipeline" in card.data.tags
+    assert "scalogram" in card.data.tags and "diffusers:TimeSeriesDiffusionPipeline" in card.data.tags
     assert "| window size | 32 steps |" in text
     assert "| wavelet | morl |" in text
     assert "| scales | 16, log spaced from 1.625 to " in text
@@ -393,8 +391,8 @@ def test_train_command_pushes_at_the_end(hub, tmp_path, capsys):
     assert WRITE_TOKEN.encode() not in files["model_index.json"]
     readme = files["README.md"].decode()
     assert "| `max_train_steps` | 2 |" in readme and "`Close`" in readme
-    loaded = RawDiffusionPipeline.from_pretrained(f"{HUB_USER}/trained", cache_dir=tmp_path / "cache")
-    assert loaded.config["window_size"] == 32
+    loaded = TimeSeriesDiffusionPipeline.from_pretrained(f"{HUB_USER}/trained", cache_dir=tmp_path / "cache")
+    assert loaded.window_size == 32 and loaded.config["representation"]["window_size"] == 32
 
 
 def test_push_command_uploads_a_saved_folder(hub, raw_pipeline, sample_png, tmp_path, capsys):
@@ -497,12 +495,12 @@ def test_network_down_uses_the_cache_or_says_so(hub, hub_down, raw_pipeline, sam
     repo_id = f"{HUB_USER}/cached"
     _push(raw_pipeline, "cached", sample_png)
     cache = tmp_path / "cache"
-    RawDiffusionPipeline.from_pretrained(repo_id, cache_dir=cache)
+    TimeSeriesDiffusionPipeline.from_pretrained(repo_id, cache_dir=cache)
     read_remote_model_index(repo_id, cache_dir=cache)
     with hub_down():
-        assert read_remote_model_index(repo_id, cache_dir=cache)["_class_name"] == "RawDiffusionPipeline"
-        loaded = RawDiffusionPipeline.from_pretrained(repo_id, cache_dir=cache)
-        assert loaded.config["window_size"] == 30
+        assert read_remote_model_index(repo_id, cache_dir=cache)["_class_name"] == "TimeSeriesDiffusionPipeline"
+        loaded = TimeSeriesDiffusionPipeline.from_pretrained(repo_id, cache_dir=cache)
+        assert loaded.window_size == 30
         with pytest.raises(OSError, match="Cannot reach the Hub .* not in the local cache"):
             read_remote_model_index(repo_id, cache_dir=tmp_path / "empty")
     with pytest.raises(OSError, match="not in the local cache, and offline mode"):
@@ -518,16 +516,16 @@ def test_round_trip_on_the_real_hub(raw_pipeline, tmp_path):
     script = (
         "import sys, uuid, numpy, torch\n"
         "from huggingface_hub import HfApi\n"
-        "from ts_diffusion_wavelet.pipeline_raw import RawDiffusionPipeline\n"
+        "from ts_diffusion_wavelet import TimeSeriesDiffusionPipeline\n"
         "token = sys.argv[2]\n"
-        "pipe = RawDiffusionPipeline.from_pretrained(sys.argv[1])\n"
+        "pipe = TimeSeriesDiffusionPipeline.from_pretrained(sys.argv[1])\n"
         "api = HfApi(token=token)\n"
         "repo_id = f\"{api.whoami()['name']}/tsdw-test-{uuid.uuid4().hex[:8]}\"\n"
         "try:\n"
         "    pipe.push_to_hub(repo_id, token=token, private=True, sample_plot=False)\n"
         "    card = api.model_info(repo_id).card_data\n"
         "    assert card.library_name == 'diffusers' and 'time-series' in card.tags, card\n"
-        "    loaded = RawDiffusionPipeline.from_pretrained(repo_id, token=token, cache_dir=sys.argv[3])\n"
+        "    loaded = TimeSeriesDiffusionPipeline.from_pretrained(repo_id, token=token, cache_dir=sys.argv[3])\n"
         "    g = lambda: torch.Generator().manual_seed(0)\n"
         f"    a = pipe(2, num_inference_steps={STEPS}, generator=g()).series\n"
         f"    b = loaded(2, num_inference_steps={STEPS}, generator=g()).series\n"

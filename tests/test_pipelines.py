@@ -15,9 +15,16 @@ from pipeline_fixtures import (
     tiny_scheduler,
 )
 
-from ts_diffusion_wavelet import RawDiffusionPipeline, ScalogramDiffusionPipeline, TimeSeriesPipelineOutput
+from ts_diffusion_wavelet import (
+    RawDiffusionPipeline,
+    ScalogramDiffusionPipeline,
+    TimeSeriesDiffusionPipeline,
+    TimeSeriesPipelineOutput,
+    load_pipeline,
+)
 from ts_diffusion_wavelet.data import SeriesPreprocessor
 from ts_diffusion_wavelet.models import build_unet1d
+from ts_diffusion_wavelet.representations import RawRepresentation
 from ts_diffusion_wavelet.schedulers import SCHEDULER_NAMES, make_scheduler
 
 STEPS = 2
@@ -32,7 +39,7 @@ def run(pipe, batch_size=2, seeds=None, **kwargs):
 def test_output_shape_and_type(any_pipe):
     output = run(any_pipe, batch_size=3)
     assert isinstance(output, TimeSeriesPipelineOutput)
-    window = WINDOW if isinstance(any_pipe, RawDiffusionPipeline) else 32
+    window = WINDOW if any_pipe.representation.name == "raw" else 32
     assert output.series.shape == (3, window, 2)
     assert output.series.dtype == np.float64 and np.isfinite(output.series).all()
 
@@ -49,7 +56,7 @@ def test_units_are_restored_by_the_saved_scaling(any_pipe):
     """Same noise, with and without the preprocessing record: the output differs exactly by the scaling."""
     levels = np.random.default_rng(1).normal([100.0, -3.0], [5.0, 0.5], size=(500, 2))
     record = SeriesPreprocessor(target_transform="none").fit(levels, channel_names=CHANNELS).to_dict()
-    factory = make_raw_pipeline if isinstance(any_pipe, RawDiffusionPipeline) else make_scalogram_pipeline
+    factory = make_raw_pipeline if any_pipe.representation.name == "raw" else make_scalogram_pipeline
     in_units = run(factory(record)).series
     model_space = run(factory(None)).series
     channels = record["channels"]
@@ -131,19 +138,69 @@ def test_scalograms_on_request(scalogram_pipe):
     assert run(scalogram_pipe).scalograms is None
 
 
-def test_decoded_windows_are_the_transforms_inverse_of_the_images(scalogram_pipe):
+def test_returned_scalograms_are_the_images_of_the_generated_series(scalogram_pipe):
     output = run(scalogram_pipe, return_scalograms=True)
-    windows = scalogram_pipe.scalogram_transform.from_image(torch.from_numpy(output.scalograms))
+    windows = scalogram_pipe.representation.transform.from_image(torch.from_numpy(output.scalograms))
     preprocessor = SeriesPreprocessor.from_dict(scalogram_pipe.config.preprocessing)
-    np.testing.assert_allclose(preprocessor.inverse_transform(windows), output.series, rtol=1e-6)
+    np.testing.assert_allclose(preprocessor.inverse_transform(windows), output.series, rtol=1e-4)
+
+
+def test_series_space_scalograms_diffuse_the_windows_through_their_images(scalogram_pipe):
+    representation = scalogram_pipe.representation
+    assert representation.diffusion_space == "series" and representation.sample_shape(3) == (3, 2, 32)
+    windows = torch.randn(3, 2, 32)
+    # The UNet sees the image of the noisy window and its output image is mapped back to a window.
+    assert representation.model_input(windows).shape == (3, 6, 16, 16)
+    np.testing.assert_allclose(representation.model_output(representation.model_input(windows)), windows, atol=1e-4)
+    assert representation.consistency_db(windows) is None  # states are series: consistent by construction
+
+
+def _as_version_0_1(folder, class_name: str) -> None:
+    """Rewrite a saved pipeline's model_index.json the way version 0.1 wrote it."""
+    index = json.loads((folder / "model_index.json").read_text())
+    record = index.pop("representation")
+    index["_class_name"] = class_name
+    if record["name"] == "scalogram":
+        index["transform_config"] = record["transform_config"]
+    else:
+        index["window_size"] = record["window_size"]
+    (folder / "model_index.json").write_text(json.dumps(index))
+
+
+def test_pipelines_saved_by_version_0_1_load_and_sample_as_before(tmp_path):
+    make_scalogram_pipeline(tiny_preprocessing(), diffusion_space="image").save_pretrained(tmp_path / "scalogram")
+    make_raw_pipeline(tiny_preprocessing()).save_pretrained(tmp_path / "raw")
+    _as_version_0_1(tmp_path / "scalogram", "ScalogramDiffusionPipeline")
+    _as_version_0_1(tmp_path / "raw", "RawDiffusionPipeline")
+    scalogram, raw = load_pipeline(tmp_path / "scalogram"), load_pipeline(tmp_path / "raw")
+    assert isinstance(scalogram, ScalogramDiffusionPipeline) and isinstance(raw, RawDiffusionPipeline)
+    # 0.1 scalogram pipelines diffused images; the same noise gives the same windows as a pipeline built so.
+    assert scalogram.representation.diffusion_space == "image"
+    assert scalogram.representation.sample_shape(2) == (2, 6, 16, 16)
+    scalogram.set_progress_bar_config(disable=True)
+    expected = make_scalogram_pipeline(tiny_preprocessing(), diffusion_space="image")
+    np.testing.assert_allclose(run(scalogram).series, run(expected).series, rtol=1e-5, atol=1e-6)
+    raw.set_progress_bar_config(disable=True)
+    np.testing.assert_allclose(run(raw).series, run(make_raw_pipeline(tiny_preprocessing())).series, rtol=1e-6)
+    # Saved again, they are written in the current format.
+    scalogram.save_pretrained(tmp_path / "again")
+    index = json.loads((tmp_path / "again" / "model_index.json").read_text())
+    assert index["representation"]["diffusion_space"] == "image" and "transform_config" not in index
+
+
+def test_image_space_consistency_is_measured():
+    pipe = make_scalogram_pipeline(diffusion_space="image")
+    images = pipe.representation.clean_sample(torch.randn(4, 2, 32))
+    assert pipe.representation.consistency_db(images) > 80  # images of series: at the round trip's precision
+    assert pipe.representation.consistency_db(torch.randn_like(images)) < 10  # noise is mostly not a scalogram
 
 
 def test_categorical_channels_are_decoded_to_labels(tmp_path):
     frame = pd.DataFrame({"x": np.linspace(1, 2, 60), "wind=N": [1.0, 0.0] * 30, "wind=S": [0.0, 1.0] * 30})
     record = SeriesPreprocessor(categories={"wind": ["N", "S"]}).fit(frame).to_dict()
-    pipe = RawDiffusionPipeline(
-        build_unet1d("tiny", 3, WINDOW), tiny_scheduler(), window_size=WINDOW, preprocessing=record
-    )
+    unet = build_unet1d("tiny", 3, WINDOW)
+    representation = RawRepresentation(3, WINDOW, unet.config.sample_size).to_dict()
+    pipe = TimeSeriesDiffusionPipeline(unet, tiny_scheduler(), representation=representation, preprocessing=record)
     pipe.set_progress_bar_config(disable=True)
     frames = run(pipe, output_type="pd").series
     assert list(frames[0].columns) == ["x", "wind"]
@@ -182,21 +239,36 @@ def test_start_values_without_a_preprocessing_record_are_refused():
 
 def test_unet_and_transform_must_agree_on_channels():
     pipe = make_scalogram_pipeline()
+    record = dict(pipe.config.representation)
+    record["transform_config"] = dict(record["transform_config"], num_channels=1, statistics=None)
     with pytest.raises(ValueError, match="The UNet takes 6 channels but the transform lays windows out in 3"):
-        transform_config = dict(pipe.config.transform_config, num_channels=1, statistics=None)
-        ScalogramDiffusionPipeline(pipe.unet, pipe.scheduler, transform_config=transform_config)
+        TimeSeriesDiffusionPipeline(pipe.unet, pipe.scheduler, representation=record)
 
 
-def test_scalogram_pipeline_needs_its_transform():
+def test_the_pipeline_needs_its_representation():
     pipe = make_scalogram_pipeline()
-    with pytest.raises(ValueError, match="needs `transform_config`"):
-        ScalogramDiffusionPipeline(pipe.unet, pipe.scheduler)
+    with pytest.raises(ValueError, match="needs `representation`"):
+        TimeSeriesDiffusionPipeline(pipe.unet, pipe.scheduler)
+    with pytest.raises(ValueError, match="Unknown representation 'wavelet'; choose one of raw, scalogram"):
+        TimeSeriesDiffusionPipeline(pipe.unet, pipe.scheduler, representation={"name": "wavelet"})
+
+
+def test_a_unet_of_the_other_representation_is_refused():
+    with pytest.raises(ValueError, match="learned by a UNet1DModel, got a UNet2DModel"):
+        TimeSeriesDiffusionPipeline(
+            make_scalogram_pipeline().unet, tiny_scheduler(), representation=make_raw_pipeline().config.representation
+        )
 
 
 def test_raw_window_longer_than_the_unet_is_refused():
     pipe = make_raw_pipeline()
     with pytest.raises(ValueError, match="`window_size` must be between 1 and the UNet's sample_size 30, got 40"):
-        RawDiffusionPipeline(pipe.unet, pipe.scheduler, window_size=40)
+        TimeSeriesDiffusionPipeline(pipe.unet, pipe.scheduler, representation=RawRepresentation(2, 40, 30).to_dict())
+
+
+def test_scalograms_of_a_raw_pipeline_are_refused(raw_pipe):
+    with pytest.raises(ValueError, match="`return_scalograms=True` needs a scalogram representation"):
+        run(raw_pipe, return_scalograms=True)
 
 
 def test_preprocessing_helper_gives_a_fitted_record():

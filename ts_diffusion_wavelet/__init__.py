@@ -1,8 +1,8 @@
 """Synthetic time series from diffusion models on invertible Morlet scalograms, on the Hugging Face stack.
 
 ```py
->>> from ts_diffusion_wavelet import ScalogramDiffusionPipeline
->>> pipe = ScalogramDiffusionPipeline.from_pretrained("outputs/ts-diffusion-wavelet/pipeline")
+>>> from ts_diffusion_wavelet import TimeSeriesDiffusionPipeline
+>>> pipe = TimeSeriesDiffusionPipeline.from_pretrained("outputs/ts-diffusion-wavelet/pipeline")
 >>> series = pipe(batch_size=8, num_inference_steps=50).series  # [8, window_size, channels], data units
 ```
 """
@@ -27,10 +27,11 @@ from .evaluation import (
 )
 from .filter_bank import clear_cache, cwt, icwt
 from .models import build_unet1d, build_unet2d
+from .pipeline_base import TimeSeriesDiffusionPipeline
+from .pipeline_legacy import RawDiffusionPipeline, ScalogramDiffusionPipeline
 from .pipeline_loading import load_pipeline
 from .pipeline_output import TimeSeriesPipelineOutput
-from .pipeline_raw import RawDiffusionPipeline
-from .pipeline_scalogram import ScalogramDiffusionPipeline
+from .representations import RawRepresentation, Representation, ScalogramRepresentation
 from .scales import frequency_to_scale, max_scale_for_length, scale_grid, scale_to_frequency
 from .scalogram import ScalogramConfig, ScalogramTransform
 from .schedulers import SCHEDULER_NAMES, make_scheduler
@@ -45,10 +46,14 @@ __all__ = [
     "SUPPORTED_WAVELETS",
     "PreparedData",
     "RawDiffusionPipeline",
+    "RawRepresentation",
+    "Representation",
     "ScalogramConfig",
     "ScalogramDiffusionPipeline",
+    "ScalogramRepresentation",
     "ScalogramTransform",
     "SeriesPreprocessor",
+    "TimeSeriesDiffusionPipeline",
     "TimeSeriesPipelineOutput",
     "TrainingConfig",
     "WindowDataset",

@@ -1,4 +1,4 @@
-"""What both time-series pipelines share: argument checks, the denoising loop and turning windows into output."""
+"""`TimeSeriesDiffusionPipeline`: sample windows with any representation and scheduler, in the data's units."""
 
 from __future__ import annotations
 
@@ -8,24 +8,61 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 import torch
-from diffusers import DiffusionPipeline
+from diffusers import DiffusionPipeline, ModelMixin
+from diffusers.schedulers.scheduling_utils import SchedulerMixin
 from diffusers.utils.torch_utils import randn_tensor
 
 from .data.categorical import onehot_decode
 from .data.preprocessing import SeriesPreprocessor
 from .pipeline_output import TimeSeriesPipelineOutput
+from .representations import representation_from_dict
 
 OutputType = Literal["np", "pt", "pd"]
 OUTPUT_TYPES: tuple[str, ...] = ("np", "pt", "pd")
 
 
 class TimeSeriesDiffusionPipeline(DiffusionPipeline):
-    """
-    Base of [`ScalogramDiffusionPipeline`] and [`RawDiffusionPipeline`]; not used on its own.
+    r"""
+    Pipeline for unconditional time-series generation, with a scalogram or a raw representation.
 
-    Subclasses register `unet` and `scheduler`, and keep the preprocessing record (`preprocessing`, a
-    `SeriesPreprocessor` dict) in their config so generated windows come back in the data's units.
+    The [`Representation`] (saved in `model_index.json` as `representation`) says how the UNet sees a window: as its
+    invertible Morlet scalogram (`UNet2DModel`) or as the padded window itself (`UNet1DModel`). Sampling draws noise
+    of the representation's state shape, runs any diffusers scheduler with the representation's denoiser, maps the
+    result to windows and undoes the saved preprocessing, so windows come back in the data's own units.
+
+    Args:
+        unet ([`UNet2DModel`] or [`UNet1DModel`]): The denoiser.
+        scheduler ([`SchedulerMixin`]): Any diffusers scheduler (DDPM, DDIM, DPM-Solver++, ...).
+        representation (`dict`): [`Representation.to_dict`], fitted statistics included.
+        preprocessing (`dict`, *optional*): `SeriesPreprocessor.to_dict()` of the training data; without it the
+            output stays in model units.
+        training_config (`dict`, *optional*): The resolved training configuration, kept for reference.
+        transform_config (`dict`, *optional*), window_size (`int`, *optional*): How pipelines saved by version 0.1
+            recorded their representation (a scalogram transform or a raw window size); read only when
+            `representation` is not given.
     """
+
+    model_cpu_offload_seq = "unet"
+
+    def __init__(
+        self,
+        unet: ModelMixin,
+        scheduler: SchedulerMixin,
+        representation: dict[str, Any] | None = None,
+        preprocessing: dict[str, Any] | None = None,
+        training_config: dict[str, Any] | None = None,
+        transform_config: dict[str, Any] | None = None,
+        window_size: int | None = None,
+    ) -> None:
+        super().__init__()
+        record = representation if representation is not None else _legacy_record(unet, transform_config, window_size)
+        self.representation = representation_from_dict(record)
+        self.representation.check_unet(unet)
+        self.register_modules(unet=unet, scheduler=scheduler)
+        self.register_to_config(
+            representation=self.representation.to_dict(), preprocessing=preprocessing, training_config=training_config
+        )
+        self.check_preprocessing()
 
     def _preprocessor(self) -> SeriesPreprocessor | None:
         record = self.config.get("preprocessing")
@@ -41,7 +78,12 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
 
     @property
     def num_series_channels(self) -> int:
-        raise NotImplementedError
+        return self.representation.num_channels
+
+    @property
+    def window_size(self) -> int:
+        """Steps of a generated window."""
+        return self.representation.window_size
 
     def check_preprocessing(self) -> None:
         """The preprocessing record must describe as many channels as the model generates."""
@@ -52,6 +94,53 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
                 f"{preprocessor.channel_names}, but the model generates {self.num_series_channels}; pass the record "
                 "fitted on the data the model was trained on."
             )
+
+    @torch.no_grad()
+    def __call__(
+        self,
+        batch_size: int = 1,
+        num_inference_steps: int = 50,
+        generator: torch.Generator | list[torch.Generator] | None = None,
+        output_type: OutputType = "np",
+        return_dict: bool = True,
+        return_scalograms: bool = False,
+        start_values: float | np.ndarray | None = None,
+    ) -> TimeSeriesPipelineOutput | tuple:
+        r"""
+        Generate windows of the series.
+
+        Args:
+            batch_size (`int`, defaults to 1): Number of windows.
+            num_inference_steps (`int`, defaults to 50): Denoising steps; DDIM or DPM-Solver++ need 20-50, DDPM
+                its full training schedule for best quality.
+            generator (`torch.Generator` or `list[torch.Generator]`, *optional*): One generator, or one per window
+                (a batch of N with N generators equals N single runs).
+            output_type (`str`, defaults to `"np"`): `"np"` or `"pt"` for `[batch, length, channels]`, `"pd"` for
+                a list of DataFrames.
+            return_dict (`bool`, defaults to `True`): Return a [`TimeSeriesPipelineOutput`] instead of a tuple.
+            return_scalograms (`bool`, defaults to `False`): Also return the scalogram images of the generated
+                windows (scalogram representation only).
+            start_values (`float` or `np.ndarray`, *optional*): Start levels when the data was modelled as
+                differences or log-returns (per channel `[channels]` or per window `[batch, channels]`); defaults
+                to the last training level.
+
+        Returns:
+            [`TimeSeriesPipelineOutput`] or `tuple`: the series (and the scalograms if asked for).
+        """
+        self.check_call_arguments(batch_size, num_inference_steps, generator, output_type)
+        if return_scalograms and not self.representation.has_images:
+            raise ValueError(
+                f"`return_scalograms=True` needs a scalogram representation; this pipeline's is "
+                f"{self.representation.name!r}."
+            )
+        # 1-3. Reverse diffusion in the representation's state space.
+        samples = self.denoise(self.representation.sample_shape(batch_size), num_inference_steps, generator)
+        # 4. States -> model-space windows [batch, channels, length].
+        windows = self.representation.to_windows(samples)
+        images = self.representation.images(windows.float()) if return_scalograms else None
+        self.maybe_free_model_hooks()
+        # 5. Undo the preprocessing: the data's own units.
+        return self.to_output(windows, output_type, start_values, images, return_dict)
 
     def check_call_arguments(
         self,
@@ -96,8 +185,8 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
         sample = sample * self.scheduler.init_noise_sigma
         step_kwargs = self._scheduler_step_kwargs(generator)
         for t in self.progress_bar(self.scheduler.timesteps):
-            # 2. Predict what the model was trained to predict (noise, v or x_0) at step t.
-            model_output = self.unet(self.scheduler.scale_model_input(sample, t), t).sample
+            # 2. Predict what the model was trained to predict (noise, v or x_0) at step t, in the state's space.
+            model_output = self.representation.denoise(self.unet, self.scheduler.scale_model_input(sample, t), t)
             # 3. Step back x_t -> x_{t-1} with the scheduler's update rule.
             sample = self.scheduler.step(model_output, t, sample, **step_kwargs).prev_sample
         return sample
@@ -180,3 +269,23 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
             create_pr=create_pr,
             **card_options,
         )
+
+
+def _legacy_record(
+    unet: ModelMixin, transform_config: dict[str, Any] | None, window_size: int | None
+) -> dict[str, Any]:
+    """The representation record of a pipeline saved by version 0.1, from what it kept in its config."""
+    if transform_config is not None:
+        return {"name": "scalogram", "diffusion_space": "image", "transform_config": transform_config}
+    if window_size is not None or type(unet).__name__ == "UNet1DModel":
+        padded = int(unet.config.sample_size)
+        return {
+            "name": "raw",
+            "num_channels": int(unet.config.in_channels),
+            "window_size": padded if window_size is None else int(window_size),
+            "padded_length": padded,
+        }
+    raise ValueError(
+        "The pipeline needs `representation` (Representation.to_dict(), kept in model_index.json) to turn what the "
+        "UNet generates into series."
+    )

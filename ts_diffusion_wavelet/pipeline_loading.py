@@ -11,12 +11,12 @@ import torch
 from diffusers.pipelines import pipeline_utils
 
 from .pipeline_base import TimeSeriesDiffusionPipeline
-from .pipeline_raw import RawDiffusionPipeline
-from .pipeline_scalogram import ScalogramDiffusionPipeline
+from .pipeline_legacy import RawDiffusionPipeline, ScalogramDiffusionPipeline
 
 PIPELINE_CLASSES: dict[str, type[TimeSeriesDiffusionPipeline]] = {
-    "ScalogramDiffusionPipeline": ScalogramDiffusionPipeline,
-    "RawDiffusionPipeline": RawDiffusionPipeline,
+    "TimeSeriesDiffusionPipeline": TimeSeriesDiffusionPipeline,
+    "ScalogramDiffusionPipeline": ScalogramDiffusionPipeline,  # saved by version 0.1
+    "RawDiffusionPipeline": RawDiffusionPipeline,  # saved by version 0.1
 }
 _WEIGHT_FILES = ("diffusion_pytorch_model.safetensors", "diffusion_pytorch_model.bin")
 # diffusers 0.42 renamed from_pretrained's `torch_dtype` to `dtype` (the old name warns); older releases know only it.
@@ -102,7 +102,8 @@ def load_pipeline(
     **kwargs: Any,
 ) -> TimeSeriesDiffusionPipeline:
     """
-    Load a [`ScalogramDiffusionPipeline`] or [`RawDiffusionPipeline`] from a folder or a Hub repo id.
+    Load a [`TimeSeriesDiffusionPipeline`] (of either representation, or saved by version 0.1) from a folder or a
+    Hub repo id.
 
     Args:
         path_or_repo_id (`str` or `os.PathLike`): A folder written by `save_pretrained`, or `"user/repo"`.

@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
             device,
             str(dtype).split(".")[-1],
         )
-        wants_images = args.plot is not None and hasattr(pipeline, "scalogram_transform")
+        wants_images = args.plot is not None and pipeline.representation.has_images
         series, images = generate(
             pipeline,
             args.num_samples,

@@ -64,7 +64,7 @@ def plot_generated(
     if real_source is not None:
         real, real_model_space = real_windows_for(pipeline, real_source, series.shape[1])
         if images is not None and real_model_space is not None:
-            real_images = pipeline.scalogram_transform.to_image(real_model_space).numpy()
+            real_images = pipeline.representation.images(real_model_space).numpy()
     plot_samples(
         series,
         path,

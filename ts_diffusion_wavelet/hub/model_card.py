@@ -10,7 +10,6 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
 from huggingface_hub import ModelCard, ModelCardData
 
 from .. import __version__
@@ -22,29 +21,7 @@ SAMPLE_PLOT_PATH = "images/samples.png"  # where the sample plot goes in the rep
 CARD_TAGS: tuple[str, ...] = ("diffusers", "time-series", "ts-diffusion-wavelet", "synthetic-data")
 SECRET_KEYS: frozenset[str] = frozenset({"hub_token"})  # never written to a card or an uploaded config
 
-REPRESENTATIONS: dict[str, tuple[str, str]] = {
-    # pipeline class -> (tag, one-line description)
-    "ScalogramDiffusionPipeline": (
-        "scalogram",
-        "a `UNet2DModel` that denoises invertible Morlet scalograms (signed wavelet coefficients with the window's "
-        "trend beside them); a least-squares inverse CWT turns each generated image back into a window",
-    ),
-    "RawDiffusionPipeline": (
-        "raw",
-        "a `UNet1DModel` that denoises the preprocessed windows directly",
-    ),
-}
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*$")
-_SCALOGRAM_KEYS = {  # ScalogramConfig field -> label, in display order; fields set to None are skipped
-    "wavelet": "wavelet",
-    "representation": "coefficients",
-    "demodulate": "carrier phase removed",
-    "detrend": "trend planes beside the coefficients",
-    "normalization": "normalisation (fitted on training windows)",
-    "boundary": "CWT boundary",
-    "interpolation": "interpolation",
-    "regularization": "inverse regularisation",
-}
 
 
 def build_model_card(
@@ -61,7 +38,7 @@ def build_model_card(
     The model card of `pipeline` as it will be shared under `repo_id`.
 
     Args:
-        pipeline ([`TimeSeriesDiffusionPipeline`]): A [`ScalogramDiffusionPipeline`] or [`RawDiffusionPipeline`].
+        pipeline ([`TimeSeriesDiffusionPipeline`]): The pipeline, of any representation.
         repo_id (`str`): `"user/name"`, used in the usage snippet.
         dataset (`str`, *optional*): The training data: a Hub dataset id (linked and listed in the metadata), a
             bundled name or a description. Defaults to `training_config["data"]` saved with the pipeline.
@@ -76,8 +53,9 @@ def build_model_card(
         `huggingface_hub.ModelCard`: metadata (`card.data`) and markdown text (`card.text`).
     """
     class_name = type(pipeline).__name__
-    if class_name not in REPRESENTATIONS:
-        raise ValueError(f"Model cards are written for {', '.join(REPRESENTATIONS)}; got a {class_name}.")
+    representation = getattr(pipeline, "representation", None)
+    if representation is None:
+        raise ValueError(f"Model cards are written for ts_diffusion_wavelet's pipelines; got a {class_name}.")
     config = dict(pipeline.config)
     training = config.get("training_config") or {}
     source = dataset if dataset is not None else training.get("data")
@@ -85,7 +63,7 @@ def build_model_card(
     data = ModelCardData(
         library_name="diffusers",
         license=license,
-        tags=[*CARD_TAGS, REPRESENTATIONS[class_name][0], f"diffusers:{class_name}"],
+        tags=[*CARD_TAGS, representation.tag, f"diffusers:{class_name}"],
         datasets=[hub_dataset] if hub_dataset else None,
     )
     sections = [
@@ -103,18 +81,9 @@ def build_model_card(
 
 
 # ----- facts read from the pipeline -----------------------------------------------------------------------
-def window_size(pipeline: Any) -> int | None:
-    """Length of the generated windows, from the pipeline's saved configuration."""
-    config = pipeline.config
-    if config.get("window_size") is not None:
-        return int(config["window_size"])
-    transform = getattr(pipeline, "scalogram_transform", None)
-    for source in (transform, (config.get("transform_config") or {})):
-        value = source.get("window_size") if isinstance(source, Mapping) else getattr(source, "window_size", None)
-        if value is not None:
-            return int(value)
-    training = config.get("training_config") or {}
-    return None if training.get("window_size") is None else int(training["window_size"])
+def window_size(pipeline: Any) -> int:
+    """Length of the generated windows."""
+    return int(pipeline.representation.window_size)
 
 
 def _preprocessing(pipeline: Any) -> Mapping[str, Any] | None:
@@ -150,7 +119,7 @@ def _summary(pipeline: Any, repo_id: str, source: str | None, sample_plot: str |
         f"# {repo_id.split('/')[-1]}",
         "",
         f"Synthetic time-series {what}{of}{trained_on}. A `{class_name}` from `ts_diffusion_wavelet`: "
-        f"{REPRESENTATIONS[class_name][1]}. Generated windows come back in the data's own units.",
+        f"{pipeline.representation.summary}. Generated windows come back in the data's own units.",
     ]
     if sample_plot:
         lines += ["", f"![Generated windows]({sample_plot})"]
@@ -220,48 +189,10 @@ def _data_section(pipeline: Any, source: str | None, training: Mapping[str, Any]
 
 
 def _representation_section(pipeline: Any) -> str:
-    config = pipeline.config
-    if type(pipeline).__name__ == "RawDiffusionPipeline":
-        padded = pipeline.unet.config.sample_size
-        return (
-            "## Representation\n\nRaw windows `[channels, length]` after preprocessing, zero-padded at the end to "
-            f"{padded} steps for the UNet's downsampling and cropped back to {window_size(pipeline)} after sampling."
-        )
-    transform_config = config.get("transform_config") or {}
-    transform = getattr(pipeline, "scalogram_transform", None)
-    rows: list[tuple[str, Any]] = []
-    if transform is not None:
-        height, width = transform.image_size
-        scales = np.asarray(transform.scales)
-        spacing = transform_config.get("scale_spacing", "")
-        rows += [
-            ("window", f"{transform.num_channels} channels x {transform.window_size} steps"),
-            ("scales", f"{len(scales)}, {spacing} spaced from {scales.min():.4g} to {scales.max():.4g}"),
-            ("image", f"{transform.image_channels} channels x {height} x {width} (height x width)"),
-            ("time layout", _time_layout(transform)),
-        ]
-    layout = getattr(transform, "time_layout", transform_config.get("time_layout"))
-    skipped = {"demodulate"} if not transform_config.get("demodulate") else set()
-    skipped |= {"interpolation"} if layout != "resize" else set()
-    rows += [
-        (label, _value(transform_config[key]))
-        for key, label in _SCALOGRAM_KEYS.items()
-        if transform_config.get(key) is not None and key not in skipped
-    ]
-    return (
-        "## Representation\n\nEach window is laid out as an image of its Morlet wavelet transform (scales down, "
-        "time across), normalised with statistics fitted on training windows; the fitted transform is saved in "
-        "`model_index.json` (`transform_config`).\n\n" + _table(("", "scalogram"), rows)
+    representation = pipeline.representation
+    return f"## Representation\n\n{representation.card_text()}\n\n" + _table(
+        ("", representation.name), representation.card_rows()
     )
-
-
-def _time_layout(transform: Any) -> str:
-    layout = transform.time_layout
-    if layout == "fold":
-        return f"fold: {transform.fold_factor} interleaved time phases as extra channels (lossless)"
-    if layout == "resize":
-        return f"resize: {transform.window_size} steps interpolated to {transform.image_size[1]} columns"
-    return "none: one column per step"
 
 
 def _model_section(pipeline: Any) -> str:

@@ -186,10 +186,14 @@ def make_sample_plot(
     pipeline.set_progress_bar_config(disable=True)
     num_windows = num_windows or SAMPLE_PLOT_WINDOWS
     steps = min(num_inference_steps or SAMPLE_PLOT_STEPS, saved_scheduler.config.num_train_timesteps)
-    extra = {"return_scalograms": True} if hasattr(pipeline, "scalogram_transform") else {}
     try:
         generators = [torch.Generator().manual_seed(seed + i) for i in range(num_windows)]
-        output = pipeline(num_windows, num_inference_steps=steps, generator=generators, **extra)
+        output = pipeline(
+            num_windows,
+            num_inference_steps=steps,
+            generator=generators,
+            return_scalograms=pipeline.representation.has_images,
+        )
     finally:
         pipeline.scheduler = saved_scheduler
     plot_samples(
@@ -197,7 +201,7 @@ def make_sample_plot(
         path,
         channel_names=pipeline.channel_names,
         generated_images=output.scalograms,
-        title=f"Generated windows ({type(pipeline).__name__}, DDIM {steps} steps)",
+        title=f"Generated windows ({pipeline.representation.name}, DDIM {steps} steps)",
     )
     return Path(path)
 

@@ -77,6 +77,11 @@ class TrainingConfig:
         "Removed before the CWT and carried in constant image planes: the window mean, or level and slope.",
         ("mean", "linear"),
     )
+    diffusion_space: str = _option(
+        "series",
+        "Scalogram only: diffuse the windows and denoise through their images (series), or diffuse the images (0.1).",
+        ("series", "image"),
+    )
     model_preset: str = _option("small", "UNet size.", MODEL_PRESETS)
 
     # --- diffusion ----------------------------------------------------------------------------------------

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 import torch.nn.functional as F
 from diffusers import DDPMScheduler
 from diffusers.training_utils import compute_snr
 
+Denoiser = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]  # (noisy states, timesteps) -> prediction
+
 
 def diffusion_loss(
-    model: torch.nn.Module,
+    denoiser: Denoiser,
     clean: torch.Tensor,
     noise_scheduler: DDPMScheduler,
     generator: torch.Generator,
@@ -19,8 +23,9 @@ def diffusion_loss(
     One Monte-Carlo estimate of the denoising loss on a batch of clean samples.
 
     Args:
-        model (`torch.nn.Module`): A diffusers UNet, called as `model(x_t, t).sample`.
-        clean (`torch.Tensor`): Clean samples $x_0$ (images or padded windows), float32.
+        denoiser (`Callable`): `denoiser(x_t, t)` predicts the target in the states' space (a representation's
+            `denoise` bound to its UNet).
+        clean (`torch.Tensor`): Clean diffusion states $x_0$ (windows, padded windows or images), float32.
         noise_scheduler ([`DDPMScheduler`]): The training schedule; its `prediction_type` picks the target.
         generator (`torch.Generator`): Draws the noise and timesteps (see `batch_generator`).
         snr_gamma (`float`, *optional*): Min-SNR-$\gamma$ weighting (Hang et al. 2023); `None` for the plain MSE.
@@ -46,7 +51,7 @@ def diffusion_loss(
         target = clean
     else:
         raise ValueError(f"Unknown prediction_type {prediction_type!r}; choose epsilon, v_prediction or sample.")
-    prediction = model(noisy, timesteps).sample
+    prediction = denoiser(noisy, timesteps)
     if snr_gamma is None:
         return F.mse_loss(prediction.float(), target.float())
     # 4. Min-SNR: weight each sample's MSE by min(SNR_t, gamma) / SNR_t for eps (/(SNR_t + 1) for v; x_0 targets

@@ -13,8 +13,8 @@ from diffusers.training_utils import EMAModel
 
 from ..atomic import atomic_directory
 from ..pipeline_base import TimeSeriesDiffusionPipeline
+from ..representations import Representation
 from ..schedulers import make_scheduler
-from .representation import Representation
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +39,13 @@ def build_export_pipeline(
     if ema is not None:
         ema.copy_to(unet.parameters())
     scheduler = make_scheduler(sampler, noise_scheduler.config)
-    return representation.make_pipeline(unet, scheduler, preprocessing, training_config)
+    return TimeSeriesDiffusionPipeline(
+        unet,
+        scheduler,
+        representation=representation.to_dict(),
+        preprocessing=preprocessing,
+        training_config=training_config,
+    )
 
 
 def save_pipeline(pipeline: TimeSeriesDiffusionPipeline, output_dir: str | Path) -> Path:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +19,7 @@ from tqdm.auto import tqdm
 from ..atomic import write_json
 from ..data import PreparedData, prepare_windows
 from ..pipeline_base import TimeSeriesDiffusionPipeline
+from ..representations import Representation, build_representation, representation_from_dict
 from .checkpointing import (
     Checkpoint,
     TrainingState,
@@ -31,7 +33,6 @@ from .components import make_ema, make_lr_scheduler, make_noise_scheduler, make_
 from .config import TrainingConfig
 from .diffusion_loss import diffusion_loss
 from .export import PIPELINE_FOLDER, build_export_pipeline, save_pipeline
-from .representation import Representation, build_representation, representation_from_dict
 from .sampler import ResumableShardSampler, batch_generator
 from .setup import check_output_dir, configure_logging, create_accelerator, tracker_config
 from .validation import save_sample_plot, validation_loss
@@ -211,9 +212,10 @@ def train_step(run: TrainingRun, windows: torch.Tensor) -> float:
     generator = batch_generator(
         run.config.seed, run.state.epoch, run.state.batch_in_epoch, run.accelerator.process_index, device
     )
-    clean = run.representation.encode(windows.to(device))
+    clean = run.representation.clean_sample(windows.to(device))
     with run.accelerator.accumulate(run.model):
-        loss = diffusion_loss(run.model, clean, run.noise_scheduler, generator, run.config.snr_gamma)
+        denoiser = partial(run.representation.denoise, run.model)
+        loss = diffusion_loss(denoiser, clean, run.noise_scheduler, generator, run.config.snr_gamma)
         run.accelerator.backward(loss)
         if run.accelerator.sync_gradients and run.config.max_grad_norm > 0:
             run.accelerator.clip_grad_norm_(run.model.parameters(), run.config.max_grad_norm)

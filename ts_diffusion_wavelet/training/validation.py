@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -12,9 +13,9 @@ from diffusers import DDPMScheduler
 from ..data import PreparedData, WindowDataset
 from ..pipeline_base import TimeSeriesDiffusionPipeline
 from ..plotting import plot_samples
+from ..representations import Representation
 from ..schedulers import make_scheduler
 from .diffusion_loss import diffusion_loss
-from .representation import Representation
 from .sampler import batch_generator
 
 logger = logging.getLogger(__name__)
@@ -39,7 +40,8 @@ def validation_loss(
         chosen = indices[first : first + batch_size]
         windows = torch.stack([dataset[int(i)] for i in chosen]).to(device)
         generator = batch_generator(_VALIDATION_SEED, 0, batch_number, 0, device)
-        loss = diffusion_loss(model, representation.encode(windows), noise_scheduler, generator)
+        denoiser = partial(representation.denoise, model)
+        loss = diffusion_loss(denoiser, representation.clean_sample(windows), noise_scheduler, generator)
         total += float(loss) * len(chosen)
         count += len(chosen)
     return total / count
@@ -59,8 +61,12 @@ def save_sample_plot(
     pipeline.set_progress_bar_config(disable=True)
     try:
         generator = [torch.Generator().manual_seed(i) for i in range(num_samples)]
-        kwargs = {"return_scalograms": True} if hasattr(pipeline, "scalogram_transform") else {}
-        output = pipeline(num_samples, num_inference_steps=num_inference_steps, generator=generator, **kwargs)
+        output = pipeline(
+            num_samples,
+            num_inference_steps=num_inference_steps,
+            generator=generator,
+            return_scalograms=pipeline.representation.has_images,
+        )
     finally:
         pipeline.scheduler = sampler_backup
     dataset = data.validation if data.validation is not None else data.train
@@ -70,7 +76,7 @@ def save_sample_plot(
     real = data.preprocessor.inverse_transform(windows)
     real_images = None
     if output.scalograms is not None:
-        real_images = pipeline.scalogram_transform.to_image(windows).numpy()
+        real_images = pipeline.representation.images(windows).numpy()
     plot_samples(
         output.series,
         path,

@@ -1,0 +1,106 @@
+"""The one place that knows what differs between representations: how the denoiser sees a window."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any, ClassVar
+
+import torch
+from diffusers import ModelMixin
+
+
+class Representation(ABC):
+    """
+    How windows `[B, C, L]` (model space) become the state the diffusion runs on and the input of the UNet, and
+    back; which UNet learns them; and what a model card says about them.
+
+    Training and sampling need only these maps: the clean state `x_0 = clean_sample(windows)`, the denoiser
+    `model_output(unet(model_input(x_t), t))` in the state's space, and `to_windows(x_0)` at the end. Each
+    representation is a subclass registered in `ts_diffusion_wavelet.representations`; its whole state (fitted
+    statistics included) is the JSON-ready `to_dict()`, saved in checkpoints and in `model_index.json`.
+    """
+
+    name: ClassVar[str]
+    tag: ClassVar[str]  # Hub tag of a shared model
+    summary: ClassVar[str]  # one line for the model card: what the UNet denoises
+    has_images: ClassVar[bool] = False  # whether `images` draws something (plots, `return_scalograms`)
+
+    # ----- the record ----------------------------------------------------------------------------------
+    @classmethod
+    @abstractmethod
+    def from_training_config(cls, config: Any, sample_windows: torch.Tensor) -> Representation:
+        """Build (and fit, where statistics are needed) from a `TrainingConfig` and training windows `[N, C, L]`."""
+
+    @classmethod
+    @abstractmethod
+    def from_dict(cls, record: dict[str, Any]) -> Representation:
+        """Rebuild from [`Representation.to_dict`]."""
+
+    @abstractmethod
+    def to_dict(self) -> dict[str, Any]:
+        """Everything needed to rebuild this representation, as JSON-ready data with its `"name"`."""
+
+    # ----- shapes --------------------------------------------------------------------------------------
+    @property
+    @abstractmethod
+    def num_channels(self) -> int:
+        """Channels `C` of a window."""
+
+    @property
+    @abstractmethod
+    def window_size(self) -> int:
+        """Steps `L` of a window."""
+
+    @abstractmethod
+    def sample_shape(self, batch_size: int) -> tuple[int, ...]:
+        """Shape of a batch of diffusion states (what the sampler draws noise for)."""
+
+    # ----- the maps ------------------------------------------------------------------------------------
+    @abstractmethod
+    def clean_sample(self, windows: torch.Tensor) -> torch.Tensor:
+        """Windows `[B, C, L]` -> clean diffusion states `x_0`."""
+
+    @abstractmethod
+    def to_windows(self, samples: torch.Tensor) -> torch.Tensor:
+        """Diffusion states -> windows `[B, C, L]` (the inverse of [`clean_sample`])."""
+
+    @abstractmethod
+    def model_input(self, samples: torch.Tensor) -> torch.Tensor:
+        """Diffusion states -> what the UNet takes."""
+
+    @abstractmethod
+    def model_output(self, output: torch.Tensor) -> torch.Tensor:
+        """What the UNet returns -> the diffusion states' space (where the loss and the sampler work)."""
+
+    def denoise(self, unet: torch.nn.Module, samples: torch.Tensor, timesteps: torch.Tensor) -> torch.Tensor:
+        """The denoiser: the UNet's prediction (noise, v or x_0, as trained) for noisy states at `timesteps`."""
+        return self.model_output(unet(self.model_input(samples), timesteps).sample)
+
+    # ----- the model -----------------------------------------------------------------------------------
+    @abstractmethod
+    def build_unet(self, preset: str) -> ModelMixin:
+        """A freshly initialised UNet of the preset, shaped for this representation."""
+
+    @abstractmethod
+    def check_unet(self, unet: ModelMixin) -> None:
+        """Raise a `ValueError` naming the mismatch when `unet` cannot serve this representation."""
+
+    # ----- what users see ------------------------------------------------------------------------------
+    def images(self, windows: torch.Tensor) -> torch.Tensor | None:
+        """Images of windows for plots (`None` when the representation has none)."""
+        return None
+
+    def consistency_db(self, samples: torch.Tensor) -> float | None:
+        """
+        For image states: SNR (dB) of generated images against the images of the series they decode to; what is
+        below the transform's own round trip is energy the inverse discards. `None` when states are windows.
+        """
+        return None
+
+    @abstractmethod
+    def card_rows(self) -> list[tuple[str, str]]:
+        """`(label, value)` rows of the model card's representation table."""
+
+    @abstractmethod
+    def card_text(self) -> str:
+        """The paragraph above those rows."""
