@@ -10,7 +10,7 @@ import torch
 from diffusers import DDPMScheduler
 
 from ts_diffusion_wavelet.data import SeriesPreprocessor, geometric_prices
-from ts_diffusion_wavelet.models import build_unet1d, build_unet2d
+from ts_diffusion_wavelet.models import build_unet1d
 from ts_diffusion_wavelet.pipeline_base import TimeSeriesDiffusionPipeline
 from ts_diffusion_wavelet.representations import RawRepresentation, ScalogramRepresentation
 from ts_diffusion_wavelet.scalogram import ScalogramTransform
@@ -54,16 +54,22 @@ def make_tiny_transform(window_size: int = 32) -> ScalogramTransform:
 
 
 def make_scalogram_pipeline(
-    preprocessing: dict | None = None, training_config: dict | None = None, diffusion_space: str = "series"
+    preprocessing: dict | None = None,
+    training_config: dict | None = None,
+    diffusion_space: str = "series",
+    unet: str = "1d",
 ) -> TimeSeriesDiffusionPipeline:
-    """A 40k-parameter 2-D UNet on 6 x 16 x 16 scalograms of windows of 32."""
-    transform = make_tiny_transform()
+    """
+    A tiny UNet on 6 x 16 x 16 scalograms of windows of 32: by default a 1-D UNet over the 96 (plane, scale) rows;
+    `unet="2d"` a 40k-parameter 2-D UNet (the only kind version 0.1 had, with `diffusion_space="image"`).
+    """
+    representation = ScalogramRepresentation(make_tiny_transform(), diffusion_space, unet)
     torch.manual_seed(0)
-    unet = build_unet2d("tiny", transform.image_channels, transform.image_size).eval()
+    model = representation.build_unet("tiny").eval()
     pipeline = TimeSeriesDiffusionPipeline(
-        unet,
+        model,
         tiny_scheduler(),
-        representation=ScalogramRepresentation(transform, diffusion_space).to_dict(),
+        representation=representation.to_dict(),
         preprocessing=preprocessing,
         training_config=training_config,
     )

@@ -11,6 +11,7 @@ from pipeline_fixtures import (
     WINDOW,
     make_raw_pipeline,
     make_scalogram_pipeline,
+    make_tiny_transform,
     tiny_preprocessing,
     tiny_scheduler,
 )
@@ -24,7 +25,7 @@ from ts_diffusion_wavelet import (
 )
 from ts_diffusion_wavelet.data import SeriesPreprocessor
 from ts_diffusion_wavelet.models import build_unet1d
-from ts_diffusion_wavelet.representations import RawRepresentation
+from ts_diffusion_wavelet.representations import RawRepresentation, ScalogramRepresentation
 from ts_diffusion_wavelet.schedulers import SCHEDULER_NAMES, make_scheduler
 
 STEPS = 2
@@ -145,12 +146,14 @@ def test_returned_scalograms_are_the_images_of_the_generated_series(scalogram_pi
     np.testing.assert_allclose(preprocessor.inverse_transform(windows), output.series, rtol=1e-4)
 
 
-def test_series_space_scalograms_diffuse_the_windows_through_their_images(scalogram_pipe):
-    representation = scalogram_pipe.representation
+@pytest.mark.parametrize(("unet", "unet_input"), [("1d", (3, 96, 16)), ("2d", (3, 6, 16, 16))])
+def test_series_space_scalograms_diffuse_the_windows_through_their_images(unet, unet_input):
+    representation = make_scalogram_pipeline(unet=unet).representation
     assert representation.diffusion_space == "series" and representation.sample_shape(3) == (3, 2, 32)
     windows = torch.randn(3, 2, 32)
-    # The UNet sees the image of the noisy window and its output image is mapped back to a window.
-    assert representation.model_input(windows).shape == (3, 6, 16, 16)
+    # The UNet sees the image of the noisy window (its rows as channels for a 1-D UNet); its output image is mapped
+    # back to a window.
+    assert representation.model_input(windows).shape == unet_input
     np.testing.assert_allclose(representation.model_output(representation.model_input(windows)), windows, atol=1e-4)
     assert representation.consistency_db(windows) is None  # states are series: consistent by construction
 
@@ -168,7 +171,9 @@ def _as_version_0_1(folder, class_name: str) -> None:
 
 
 def test_pipelines_saved_by_version_0_1_load_and_sample_as_before(tmp_path):
-    make_scalogram_pipeline(tiny_preprocessing(), diffusion_space="image").save_pretrained(tmp_path / "scalogram")
+    make_scalogram_pipeline(tiny_preprocessing(), diffusion_space="image", unet="2d").save_pretrained(
+        tmp_path / "scalogram"
+    )
     make_raw_pipeline(tiny_preprocessing()).save_pretrained(tmp_path / "raw")
     _as_version_0_1(tmp_path / "scalogram", "ScalogramDiffusionPipeline")
     _as_version_0_1(tmp_path / "raw", "RawDiffusionPipeline")
@@ -178,7 +183,7 @@ def test_pipelines_saved_by_version_0_1_load_and_sample_as_before(tmp_path):
     assert scalogram.representation.diffusion_space == "image"
     assert scalogram.representation.sample_shape(2) == (2, 6, 16, 16)
     scalogram.set_progress_bar_config(disable=True)
-    expected = make_scalogram_pipeline(tiny_preprocessing(), diffusion_space="image")
+    expected = make_scalogram_pipeline(tiny_preprocessing(), diffusion_space="image", unet="2d")
     np.testing.assert_allclose(run(scalogram).series, run(expected).series, rtol=1e-5, atol=1e-6)
     raw.set_progress_bar_config(disable=True)
     np.testing.assert_allclose(run(raw).series, run(make_raw_pipeline(tiny_preprocessing())).series, rtol=1e-6)
@@ -189,7 +194,7 @@ def test_pipelines_saved_by_version_0_1_load_and_sample_as_before(tmp_path):
 
 
 def test_image_space_consistency_is_measured():
-    pipe = make_scalogram_pipeline(diffusion_space="image")
+    pipe = make_scalogram_pipeline(diffusion_space="image", unet="2d")
     images = pipe.representation.clean_sample(torch.randn(4, 2, 32))
     assert pipe.representation.consistency_db(images) > 80  # images of series: at the round trip's precision
     assert pipe.representation.consistency_db(torch.randn_like(images)) < 10  # noise is mostly not a scalogram
@@ -237,26 +242,36 @@ def test_start_values_without_a_preprocessing_record_are_refused():
         make_raw_pipeline(None)(1, num_inference_steps=STEPS, start_values=1.0)
 
 
-def test_unet_and_transform_must_agree_on_channels():
-    pipe = make_scalogram_pipeline()
+@pytest.mark.parametrize(
+    ("unet", "message"), [("2d", "takes 6 channels .* in 3"), ("1d", "takes 96 channels .* in 48")]
+)
+def test_unet_and_transform_must_agree_on_channels(unet, message):
+    pipe = make_scalogram_pipeline(unet=unet)
     record = dict(pipe.config.representation)
     record["transform_config"] = dict(record["transform_config"], num_channels=1, statistics=None)
-    with pytest.raises(ValueError, match="The UNet takes 6 channels but the transform lays windows out in 3"):
+    with pytest.raises(ValueError, match=f"The UNet {message}"):
         TimeSeriesDiffusionPipeline(pipe.unet, pipe.scheduler, representation=record)
 
 
+def test_a_1d_scalogram_unet_reads_series_space_states_only():
+    with pytest.raises(ValueError, match="unet='1d' reads images of series-space states"):
+        ScalogramRepresentation(make_tiny_transform(), "image", "1d")
+
+
 def test_the_pipeline_needs_its_representation():
-    pipe = make_scalogram_pipeline()
+    pipe = make_scalogram_pipeline(unet="2d")
     with pytest.raises(ValueError, match="needs `representation`"):
         TimeSeriesDiffusionPipeline(pipe.unet, pipe.scheduler)
     with pytest.raises(ValueError, match="Unknown representation 'wavelet'; choose one of raw, scalogram"):
         TimeSeriesDiffusionPipeline(pipe.unet, pipe.scheduler, representation={"name": "wavelet"})
 
 
-def test_a_unet_of_the_other_representation_is_refused():
+def test_a_unet_of_the_other_kind_is_refused():
     with pytest.raises(ValueError, match="learned by a UNet1DModel, got a UNet2DModel"):
         TimeSeriesDiffusionPipeline(
-            make_scalogram_pipeline().unet, tiny_scheduler(), representation=make_raw_pipeline().config.representation
+            make_scalogram_pipeline(unet="2d").unet,
+            tiny_scheduler(),
+            representation=make_raw_pipeline().config.representation,
         )
 
 

@@ -309,7 +309,10 @@ def test_a_finished_run_is_not_overwritten_by_accident(tmp_path):
     ("options", "message"),
     [
         (["--window_size", "3"], "window_size 3 is too short for the 'morl' wavelet: its smallest useful scale"),
-        (["--image_size", "10", "--model_preset", "small"], "multiples of 4; got image size 10x10"),
+        (
+            ["--image_size", "10", "--scalogram_unet", "2d", "--model_preset", "small"],
+            "multiples of 4; got image size 10x10",
+        ),
         (["--sampler", "plms"], "--sampler must be one of ddpm, ddim, dpmsolver, unipc, euler_a; got 'plms'"),
         (["--data", "no_such_file.csv"], "no_such_file.csv"),
         (["--columns", "Open"], "Open"),

@@ -1,4 +1,4 @@
-"""Morlet scalogram images of the windows, learned by a `UNet2DModel`."""
+"""Morlet scalogram images of the windows, read by a `UNet1DModel` (scales as channels) or a `UNet2DModel`."""
 
 from __future__ import annotations
 
@@ -6,14 +6,16 @@ from typing import Any, Literal
 
 import numpy as np
 import torch
-from diffusers import ModelMixin, UNet2DModel
+from diffusers import ModelMixin, UNet1DModel, UNet2DModel
 
-from ..models import build_unet2d
+from ..models import build_unet1d, build_unet2d
 from ..scalogram import ScalogramConfig, ScalogramTransform
 from .base import Representation
 
 DiffusionSpace = Literal["series", "image"]
 DIFFUSION_SPACES: tuple[str, ...] = ("series", "image")
+ScalogramUNet = Literal["1d", "2d"]
+SCALOGRAM_UNETS: tuple[str, ...] = ("1d", "2d")
 # ScalogramConfig field -> model card label, in display order; fields set to None are skipped.
 _CARD_FIELDS = {
     "wavelet": "wavelet",
@@ -39,25 +41,37 @@ class ScalogramRepresentation(Representation):
     (version 0.1); generated images need not be scalograms of any series, and the inverse discards what is not
     (measured: 3.4 dB consistency, fine scales lost). Kept so that pipelines saved by 0.1 load and sample as before.
 
+    `unet="1d"` (the default) reads the image as a multichannel signal along time: every (plane, scale) row is a
+    channel of a `UNet1DModel`, so each convolution mixes all scales at once, which is where the local volatility
+    of returns shows. `"2d"` convolves the image with a `UNet2DModel` (3 x 3 kernels: neighbouring scales and
+    columns), which learned far more slowly (README, "Long windows").
+
     Args:
         transform ([`ScalogramTransform`]): Fitted.
         diffusion_space (`"series"` or `"image"`, defaults to `"series"`).
+        unet (`"1d"` or `"2d"`, defaults to `"1d"`): Which UNet reads the image.
     """
 
     name = "scalogram"
     tag = "scalogram"
     has_images = True
     summary = (
-        "a `UNet2DModel` that denoises through invertible Morlet scalograms (signed wavelet coefficients with the "
-        "window's mean beside them); a least-squares inverse CWT maps its output back to the window"
+        "a UNet that denoises through invertible Morlet scalograms (signed wavelet coefficients with the window's "
+        "mean beside them); a least-squares inverse CWT maps its output back to the window"
     )
 
-    def __init__(self, transform: ScalogramTransform, diffusion_space: DiffusionSpace = "series") -> None:
+    def __init__(
+        self, transform: ScalogramTransform, diffusion_space: DiffusionSpace = "series", unet: ScalogramUNet = "1d"
+    ) -> None:
         if diffusion_space not in DIFFUSION_SPACES:
             raise ValueError(f"Unknown diffusion_space {diffusion_space!r}; choose one of {DIFFUSION_SPACES}.")
+        if unet not in SCALOGRAM_UNETS:
+            raise ValueError(f"Unknown scalogram unet {unet!r}; choose one of {SCALOGRAM_UNETS}.")
+        if unet == "1d" and diffusion_space == "image":
+            raise ValueError("unet='1d' reads images of series-space states; use diffusion_space='series'.")
         if not transform.invertible:
             raise ValueError("A scalogram representation needs an invertible transform (representation='signed').")
-        self.transform, self.diffusion_space = transform, diffusion_space
+        self.transform, self.diffusion_space, self.unet = transform, diffusion_space, unet
 
     @classmethod
     def from_training_config(cls, config: Any, sample_windows: torch.Tensor) -> ScalogramRepresentation:
@@ -73,15 +87,21 @@ class ScalogramRepresentation(Representation):
                 detrend=config.detrend,
             )
         )
-        return cls(transform.fit(sample_windows), config.diffusion_space)
+        return cls(transform.fit(sample_windows), config.diffusion_space, config.scalogram_unet)
 
     @classmethod
     def from_dict(cls, record: dict[str, Any]) -> ScalogramRepresentation:
-        # Records of 0.1 have no diffusion space: they diffused images.
-        return cls(ScalogramTransform.from_config(record["transform_config"]), record.get("diffusion_space", "image"))
+        # Records of 0.1 have neither: they diffused images with a UNet2DModel.
+        transform = ScalogramTransform.from_config(record["transform_config"])
+        return cls(transform, record.get("diffusion_space", "image"), record.get("unet", "2d"))
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "diffusion_space": self.diffusion_space, "transform_config": self.transform.config}
+        return {
+            "name": self.name,
+            "diffusion_space": self.diffusion_space,
+            "unet": self.unet,
+            "transform_config": self.transform.config,
+        }
 
     @property
     def num_channels(self) -> int:
@@ -110,22 +130,48 @@ class ScalogramRepresentation(Representation):
         return samples
 
     def model_input(self, samples: torch.Tensor) -> torch.Tensor:
-        return samples if self.diffusion_space == "image" else self.transform.to_image(samples)
+        if self.diffusion_space == "image":
+            return samples
+        images = self.transform.to_image(samples)
+        # A 1-D UNet reads every (plane, scale) row as a channel along the image's width.
+        return images.flatten(1, 2) if self.unet == "1d" else images
 
     def model_output(self, output: torch.Tensor) -> torch.Tensor:
-        return output if self.diffusion_space == "image" else self.transform.from_image(output)
+        if self.diffusion_space == "image":
+            return output
+        if self.unet == "1d":
+            output = output.unflatten(1, (self.transform.image_channels, self.transform.image_size[0]))
+        return self.transform.from_image(output)
 
-    def build_unet(self, preset: str) -> UNet2DModel:
-        return build_unet2d(preset, self.transform.image_channels, self.transform.image_size)
+    @property
+    def _unet_channels(self) -> int:
+        channels, height, _ = self._image_shape
+        return channels * height if self.unet == "1d" else channels
+
+    def build_unet(self, preset: str) -> ModelMixin:
+        height, width = self.transform.image_size
+        if self.unet == "1d":
+            unet = build_unet1d(preset, self._unet_channels, width)
+            if unet.config.sample_size != width:
+                raise ValueError(
+                    f"The {preset!r} 1-D UNet needs a length that is a multiple of its downsampling, but the image is "
+                    f"{width} columns wide; choose a window size (or image_width) divisible by it."
+                )
+            return unet
+        return build_unet2d(preset, self.transform.image_channels, (height, width))
 
     def check_unet(self, unet: ModelMixin) -> None:
-        if not isinstance(unet, UNet2DModel):
-            raise ValueError(f"The scalogram representation is learned by a UNet2DModel, got a {type(unet).__name__}.")
-        expected = self.transform.image_channels
+        expected_class = UNet1DModel if self.unet == "1d" else UNet2DModel
+        if not isinstance(unet, expected_class):
+            raise ValueError(
+                f"This scalogram representation (unet={self.unet!r}) is learned by a {expected_class.__name__}, got a "
+                f"{type(unet).__name__}."
+            )
+        expected = self._unet_channels
         if unet.config.in_channels != expected or unet.config.out_channels != expected:
             raise ValueError(
                 f"The UNet takes {unet.config.in_channels} channels but the transform lays windows out in {expected}; "
-                "build the UNet with in_channels=transform.image_channels."
+                "build it with representation.build_unet(preset)."
             )
 
     def images(self, windows: torch.Tensor) -> torch.Tensor:
@@ -165,6 +211,7 @@ class ScalogramRepresentation(Representation):
             ("image", f"{transform.image_channels} channels x {height} x {width} (height x width)"),
             ("time layout", self._time_layout_text()),
             ("diffusion space", self.diffusion_space),
+            ("denoiser", "UNet1DModel over (plane, scale) channels" if self.unet == "1d" else "UNet2DModel"),
         ]
         skipped = {"demodulate"} if not config.get("demodulate") else set()
         skipped |= {"interpolation"} if transform.time_layout != "resize" else set()

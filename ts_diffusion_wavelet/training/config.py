@@ -82,6 +82,11 @@ class TrainingConfig:
         "Scalogram only: diffuse the windows and denoise through their images (series), or diffuse the images (0.1).",
         ("series", "image"),
     )
+    scalogram_unet: str = _option(
+        "1d",
+        "Scalogram only: a UNet1DModel over (plane, scale) channels, or a UNet2DModel on the image.",
+        ("1d", "2d"),
+    )
     model_preset: str = _option("small", "UNet size.", MODEL_PRESETS)
 
     # --- diffusion ----------------------------------------------------------------------------------------
