@@ -5,7 +5,8 @@
 For each configuration (the default, smaller and larger presets, the raw representation, and on a GPU fp16 and
 bf16 against fp32) it builds the real training run on the bundled EUR/USD data (`prepare_run`), times `steps`
 optimizer steps after warm-up, and splits each step into data loading (the DataLoader's next batch), the
-scalogram transform (`to_image` on the training device) and the rest (UNet forward, backward, optimizer).
+representation's own maps (for scalograms the CWT of the noisy windows and the inverse of the UNet's output, on the
+training device) and the rest (UNet forward, backward, optimizer).
 Each configuration runs in its own process (Accelerate's precision is fixed per process); ratios are against
 the default configuration measured in the same run.
 """
@@ -56,8 +57,11 @@ def measure(options: list[str], steps: int, warmup: int) -> dict[str, float]:
             started = time.perf_counter()
             windows = next(batches)
             loaded = time.perf_counter()
-            with torch.no_grad():  # the transform alone, timed apart (train_step repeats it inside)
-                run.representation.encode(windows.to(device))
+            with torch.no_grad():  # the representation's maps alone, timed apart (train_step repeats them inside)
+                representation = run.representation
+                representation.model_output(
+                    representation.model_input(representation.clean_sample(windows.to(device)))
+                )
             sync()
             encoded = time.perf_counter()
             train_step(run, windows)
@@ -100,7 +104,10 @@ def main() -> None:
         f"after {args.warmup} warm-up steps; bundled EUR/USD, window 256"
     )
     print("Command: `python benchmarks/bench_train.py`\n")
-    print("| configuration | s / step | steps / s | windows / s | vs default | data loading | CWT (to_image) |")
+    print(
+        "| configuration | s / step | steps / s | windows / s | vs default | data loading | "
+        "transform (to / from image) |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|")
     reference = results[next(iter(configs))]["step"]
     for name, r in results.items():
