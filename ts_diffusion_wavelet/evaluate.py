@@ -159,7 +159,13 @@ def sample_pipeline(
     device: str,
     scheduler: str | None = None,
 ) -> LoadedWindows:
-    """Generates `[num_samples, L, C]` windows in the data's units with a saved pipeline and optional `scheduler`."""
+    """
+    Generates `[num_samples, L, C]` windows in the data's units with a saved pipeline and optional `scheduler`; its
+    `generation` holds the sampler, the seconds spent and, for scalogram pipelines, the consistency (dB) of the
+    generated images of the first batch.
+    """
+    import time
+
     import torch
     from tqdm.auto import tqdm
 
@@ -172,19 +178,33 @@ def sample_pipeline(
     pipe.set_progress_bar_config(disable=True)  # one bar over all windows instead of one per batch
     sampler = type(pipe.scheduler).__name__
     generator = torch.Generator(device="cpu").manual_seed(seed)
-    batches = []
+    batches, consistency_db, started = [], None, time.perf_counter()
     with tqdm(total=num_samples, desc=f"Sampling ({sampler}, {num_inference_steps} steps)", unit="window") as bar:
         for start in range(0, num_samples, batch_size):
             size = min(batch_size, num_samples - start)
+            wants_images = pipe.representation.has_images and start == 0
             output = pipe(
-                batch_size=size, num_inference_steps=num_inference_steps, generator=generator, output_type="np"
+                batch_size=size,
+                num_inference_steps=num_inference_steps,
+                generator=generator,
+                output_type="np",
+                return_scalograms=wants_images,
             )
             batches.append(np.asarray(output.series, dtype=np.float64))
+            if wants_images:
+                consistency_db = pipe.representation.consistency_db(torch.from_numpy(output.scalograms))
             bar.update(size)
     windows = np.concatenate(batches)
     names = list(getattr(pipe, "channel_names", [f"channel_{c}" for c in range(windows.shape[2])]))
     description = f"pipeline {source} ({sampler}, {num_inference_steps} steps, seed {seed})"
-    return LoadedWindows(windows, names, None, description)
+    generation = {
+        "sampler": sampler,
+        "num_inference_steps": num_inference_steps,
+        "seconds": time.perf_counter() - started,
+        "representation": pipe.representation.name,
+        "consistency_db": consistency_db,
+    }
+    return LoadedWindows(windows, names, None, description, generation)
 
 
 def _default_device(requested: str | None) -> str:
@@ -247,6 +267,7 @@ def run(args: argparse.Namespace) -> dict:
         baselines=tuple(args.baselines),
         block_length=args.block_length,
         sources={"real": real.description, "synthetic": synthetic.description},
+        generation=synthetic.generation,
         seed=args.seed,
         max_lag=args.max_lag,
         classifiers=not (args.no_classifiers or args.no_gru_scores),

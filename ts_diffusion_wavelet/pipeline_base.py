@@ -137,7 +137,7 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
         samples = self.denoise(self.representation.sample_shape(batch_size), num_inference_steps, generator)
         # 4. States -> model-space windows [batch, channels, length].
         windows = self.representation.to_windows(samples)
-        images = self.representation.images(windows.float()) if return_scalograms else None
+        images = self.representation.generated_images(samples) if return_scalograms else None
         self.maybe_free_model_hooks()
         # 5. Undo the preprocessing: the data's own units.
         return self.to_output(windows, output_type, start_values, images, return_dict)

@@ -53,6 +53,12 @@ def render_html(metrics: dict[str, Any], figures: list[Path], title: str = "Synt
         else ""
     )
     sources = "".join(f"<li>{html.escape(k)}: {html.escape(str(v))}</li>" for k, v in meta.get("sources", {}).items())
+    consistency = (meta.get("generation") or {}).get("consistency_db")
+    if consistency is not None:
+        sources += (
+            f"<li>generated scalograms: consistency {consistency:.1f} dB (each image against the image of the series "
+            "it decodes to; below 20 dB the inverse discarded most of it)</li>"
+        )
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title><style>{_STYLE}</style></head>
 <body>

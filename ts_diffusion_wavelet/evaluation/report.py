@@ -70,6 +70,7 @@ def generate_report(
     block_length: int | None = None,
     sources: dict[str, str] | None = None,
     seed: int = 0,
+    generation: dict[str, Any] | None = None,
     **evaluate_kwargs: Any,
 ) -> dict[str, Any]:
     """
@@ -88,6 +89,8 @@ def generate_report(
         block_length (`int`, *optional*): Bootstrap block length; defaults to half a window.
         sources (`dict[str, str]`, *optional*): Where the data came from, recorded in the report.
         seed (`int`, defaults to 0): Seed of the baselines and the classifier scores.
+        generation (`dict`, *optional*): Facts about how the windows were generated (sampler, seconds, and the
+            consistency of generated scalograms in dB), recorded as `metrics["meta"]["generation"]`.
         evaluate_kwargs: Passed to [`evaluate_windows`] (e.g. `classifiers=False`, `discriminative_iterations`).
 
     Returns:
@@ -115,6 +118,8 @@ def generate_report(
     )
     metrics["baselines"] = to_json_ready(baseline_info)
     metrics["meta"]["sources"] = dict(sources or {})
+    if generation is not None:
+        metrics["meta"]["generation"] = to_json_ready(generation)
     metrics["notes"] += [
         f"baseline {name} left out: {info['error']}" for name, info in baseline_info.items() if "error" in info
     ]

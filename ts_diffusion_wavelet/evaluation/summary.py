@@ -184,6 +184,13 @@ def summary_markdown(metrics: dict[str, Any]) -> str:
         "| " + " | ".join(header) + " |",
         "|" + "|".join("---" for _ in header) + "|",
     ]
+    generation = meta.get("generation") or {}
+    if generation.get("consistency_db") is not None:
+        # Below ~20 dB the images are not scalograms of any series and the inverse threw most of them away.
+        lines[1:1] = [
+            f"Generated scalograms: consistency {generation['consistency_db']:.1f} dB (each image against the image "
+            "of the series it decodes to; below 20 dB the inverse discarded most of it)."
+        ]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     lines += [
         "",

@@ -90,10 +90,15 @@ class Representation(ABC):
         """Images of windows for plots (`None` when the representation has none)."""
         return None
 
-    def consistency_db(self, samples: torch.Tensor) -> float | None:
+    def generated_images(self, samples: torch.Tensor) -> torch.Tensor | None:
+        """The images a sampler generated, from its final states (`None` when the representation has none)."""
+        return None
+
+    def consistency_db(self, images: torch.Tensor) -> float | None:
         """
-        For image states: SNR (dB) of generated images against the images of the series they decode to; what is
-        below the transform's own round trip is energy the inverse discards. `None` when states are windows.
+        SNR (dB) of generated images (as the pipeline returns them) against the images of the series they decode
+        to: what falls short of the transform's own round trip is energy the inverse discarded. `None` when the
+        representation has no images.
         """
         return None
 

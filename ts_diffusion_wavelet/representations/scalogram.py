@@ -83,7 +83,10 @@ class ScalogramRepresentation(Representation):
                 num_scales=config.num_scales,
                 image_height=config.image_size,
                 image_width=config.image_width,
-                time_layout=config.time_layout,
+                # The 1-D UNet convolves along time, so its image keeps every time step as a column.
+                time_layout="none"
+                if config.time_layout == "auto" and config.scalogram_unet == "1d"
+                else config.time_layout,
                 detrend=config.detrend,
             )
         )
@@ -177,10 +180,14 @@ class ScalogramRepresentation(Representation):
     def images(self, windows: torch.Tensor) -> torch.Tensor:
         return self.transform.to_image(windows.float())
 
-    def consistency_db(self, samples: torch.Tensor) -> float | None:
-        if self.diffusion_space == "series":
-            return None
-        images = samples.float()
+    def generated_images(self, samples: torch.Tensor) -> torch.Tensor:
+        # Image-space states are the generated images themselves (before the inverse), as 0.1 returned them.
+        return samples.float() if self.diffusion_space == "image" else self.transform.to_image(samples.float())
+
+    def consistency_db(self, images: torch.Tensor) -> float | None:
+        # Series-space images are scalograms of the returned series by construction, so this is the transform's
+        # round-trip precision; image-space (0.1) images need not be scalograms of anything.
+        images = images.float()
         projected = self.transform.to_image(self.transform.from_image(images))
         error = float(((images - projected) ** 2).mean())
         return float(10 * np.log10(float((images**2).mean()) / max(error, 1e-30)))

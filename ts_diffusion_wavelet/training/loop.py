@@ -271,7 +271,7 @@ def validate(run: TrainingRun) -> None:
         run.accelerator.log(metrics, step=run.state.global_step)
     if run.config.num_validation_samples > 0:
         path = Path(run.config.output_dir) / "samples" / f"step-{run.state.global_step:07d}.png"
-        save_sample_plot(
+        consistency_db = save_sample_plot(
             pipeline,
             run.data,
             path,
@@ -279,6 +279,8 @@ def validate(run: TrainingRun) -> None:
             run.config.validation_inference_steps,
             run.state.global_step,
         )
+        if consistency_db is not None:
+            run.accelerator.log({"consistency_db": consistency_db}, step=run.state.global_step)
 
 
 def save_state(run: TrainingRun) -> None:

@@ -54,8 +54,14 @@ def save_sample_plot(
     num_samples: int,
     num_inference_steps: int,
     step: int,
-) -> None:
-    """Generate `num_samples` windows with DDIM and draw them beside real validation (or training) windows."""
+) -> float | None:
+    """
+    Generate `num_samples` windows with DDIM and draw them beside real validation (or training) windows.
+
+    Returns:
+        `float` or `None`: for scalogram pipelines, the consistency (dB) of the generated images against the
+        images of the series they decode to (logged; below ~20 dB the inverse discards most of each image).
+    """
     sampler_backup = pipeline.scheduler
     pipeline.scheduler = make_scheduler("ddim", sampler_backup.config)
     pipeline.set_progress_bar_config(disable=True)
@@ -74,9 +80,11 @@ def save_sample_plot(
     windows = torch.stack([dataset[int(i)] for i in indices])
     # Real windows rebuilt from the same default start level as the generated ones, so the paths overlay.
     real = data.preprocessor.inverse_transform(windows)
-    real_images = None
+    real_images, consistency_db = None, None
     if output.scalograms is not None:
         real_images = pipeline.representation.images(windows).numpy()
+        consistency_db = pipeline.representation.consistency_db(torch.from_numpy(output.scalograms))
+        logger.info("step %d: generated scalograms consistent to %.1f dB", step, consistency_db)
     plot_samples(
         output.series,
         path,
@@ -87,3 +95,4 @@ def save_sample_plot(
         title=f"Samples at step {step} (DDIM, {num_inference_steps} steps)",
     )
     logger.info("Wrote sample plot %s", path)
+    return consistency_db
