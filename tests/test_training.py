@@ -80,6 +80,8 @@ def test_accelerate_launch_trains_on_the_bundled_data_and_the_pipeline_generates
             "--cpu",
             str(ROOT / "train.py"),
             *TINY,
+            "--representation",
+            "scalogram",
             "--output_dir",
             str(tmp_path / "run"),
             "--max_train_steps",
@@ -98,6 +100,9 @@ def test_accelerate_launch_trains_on_the_bundled_data_and_the_pipeline_generates
     assert result.returncode == 0, result.stderr[-3000:]
     assert "source bundled:eurusd: 7126 rows" in result.stderr  # the data report reaches the user
     assert "Pipeline saved to" in result.stdout
+    # Series-space scalograms are consistent by construction: the round trip of the transform, far above 20 dB.
+    consistency = re.search(r"step 4: generated scalograms consistent to ([\d.]+) dB", result.stderr)
+    assert consistency is not None and float(consistency.group(1)) > 60, result.stderr[-2000:]
     run = tmp_path / "run"
     assert [p.name for p in list_checkpoints(run)] == ["checkpoint-2", "checkpoint-4"]
     assert (run / "samples" / "step-0000004.png").is_file()
