@@ -113,7 +113,8 @@ def test_fft_equals_matmul(boundary: str, wavelet: str) -> None:
     torch.testing.assert_close(by_fft, by_matmul, rtol=0, atol=1e-12)
     inv_fft = icwt(by_fft, scales, wavelet, boundary=boundary, method="fft")
     inv_matmul = icwt(by_fft, scales, wavelet, boundary=boundary, method="matmul")
-    torch.testing.assert_close(inv_fft, inv_matmul, rtol=0, atol=1e-9)
+    # Two roundings of one solve, amplified by up to 1 / regularization (1e-8) in its weakest directions.
+    torch.testing.assert_close(inv_fft, inv_matmul, rtol=0, atol=1e-7)
 
 
 def test_icwt_is_the_tikhonov_least_squares_solution() -> None:
@@ -363,7 +364,7 @@ def test_bad_coefficients() -> None:
         icwt(torch.randn(2, 64), [2.0, 4.0], "cmor1.5-1.0")
     with pytest.raises(ValueError, match=r"Wavelet 'morl' gives real coefficients but `coefs` has dtype"):
         icwt(torch.randn(2, 64, dtype=torch.complex64), [2.0, 4.0])
-    with pytest.raises(ValueError, match=r"`regularization` must be a positive number, got 0.0; 1e-6 is typical"):
+    with pytest.raises(ValueError, match=r"`regularization` must be a positive number, got 0.0; 1e-8 is typical"):
         icwt(torch.randn(2, 64), [2.0, 4.0], regularization=0.0)
     with pytest.raises(ValueError, match=r"limited to 4096 samples, got 5000; use boundary='periodic'"):
         icwt(torch.randn(1, 5000), [2.0])

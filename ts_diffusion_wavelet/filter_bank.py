@@ -43,7 +43,9 @@ from .wavelets import DEFAULT_PRECISION, check_wavelet, is_complex, scale_filter
 
 BOUNDARIES = ("zero", "periodic", "symmetric")
 METHODS = ("auto", "fft", "matmul")
-DEFAULT_REGULARIZATION = 1e-6
+# 1e-8, not 1e-6: 113 dB instead of 73 dB for exact coefficients (morl, 32 scales, 256 samples), and the same
+# 32.5 dB with 5% noise on the coefficients. ScalogramTransform's inverse uses it too.
+DEFAULT_REGULARIZATION = 1e-8
 MAX_MATMUL_LENGTH = 128  # method="auto": dense forward on CPU up to this length (measured crossover 128-192).
 MAX_MATMUL_ENTRIES = 1 << 25  # method="auto": the inverse uses the dense pseudo-inverse on CPU up to this size.
 MAX_GRAM_LENGTH = 4096  # the exact inverse of "zero" / "symmetric" builds an N x N Gram matrix.
@@ -562,7 +564,7 @@ def icwt(
             `N x N` float64 matrix (a Fourier-domain division for `"periodic"`, any length); `"matmul"`: one
             product with the precomputed `SN x N` pseudo-inverse. `"auto"` uses `"matmul"` on CPU while that
             matrix has at most 2**25 entries (e.g. 128 scales x 256 samples, 256 for `cmor`), `"fft"` otherwise.
-        regularization (`float`, defaults to 1e-6): Tikhonov weight relative to the largest eigenvalue of `A^T A`.
+        regularization (`float`, defaults to 1e-8): Tikhonov weight relative to the largest eigenvalue of `A^T A`.
         precision (`int`, defaults to 12): Wavelet tabulation precision, as for [`cwt`].
         check_finite_input (`bool`, defaults to `True`): Raise on NaN / inf (costs one device sync).
 
@@ -585,7 +587,7 @@ def icwt(
             "of cwt with the same wavelet."
         )
     if not (np.isfinite(regularization) and regularization > 0):
-        raise ValueError(f"`regularization` must be a positive number, got {regularization!r}; 1e-6 is typical.")
+        raise ValueError(f"`regularization` must be a positive number, got {regularization!r}; 1e-8 is typical.")
     length = coefs.shape[-1]
     _check_options(boundary, method)
     _check_length(length, scales, wavelet, precision)

@@ -35,7 +35,7 @@ import torch
 import torch.nn.functional as F
 
 from .cpu_outputs import empty_output
-from .filter_bank import BOUNDARIES, check_finite, cwt, icwt, precise_matmul
+from .filter_bank import BOUNDARIES, DEFAULT_REGULARIZATION, check_finite, cwt, icwt, precise_matmul
 from .scales import SCALE_SPACINGS, max_scale_for_length, scale_grid
 from .wavelets import carrier_frequency, check_wavelet, is_complex, nyquist_scale
 
@@ -106,7 +106,7 @@ class ScalogramConfig:
     detrend: Literal["mean", "linear"] = "mean"
     normalization: Literal["scale", "channel", "none"] = "scale"
     boundary: Literal["zero", "periodic", "symmetric"] = "zero"
-    regularization: float = 1e-8
+    regularization: float = DEFAULT_REGULARIZATION
     statistics: dict[str, list] | None = None
 
     def __post_init__(self) -> None:
@@ -140,7 +140,7 @@ class ScalogramConfig:
             raise ValueError(f"`regularization` must be a positive number, got {self.regularization!r}.")
         if self.regularization <= 0:
             raise ValueError(
-                f"`regularization` must be a positive number, got {self.regularization!r}; 1e-6 is typical."
+                f"`regularization` must be a positive number, got {self.regularization!r}; 1e-8 is typical."
             )
         width = self.resolved_image_width
         if self.time_layout == "fold" and self.window_size % width:
