@@ -126,10 +126,12 @@ PUBLISHED_SOURCE = "Diffusion-TS (Yuan & Qiao, ICLR 2024), Table 1; published GP
 MODEL_DEFAULTS: dict[str, dict[str, Any]] = {
     "scalogram": {
         "model_preset": "small",
+        # The package's scalogram design: a 1-D UNet over the (plane, scale) rows of 16 scales x 24 steps, the
+        # windows diffused and denoised through their images (runs before 2026-11-30 used a 2-D UNet on images).
         "num_scales": 16,
         "image_size": 16,
-        "image_width": 12,
-        "time_layout": "fold",
+        "time_layout": "auto",
+        "scalogram_unet": "1d",
         "train_batch_size": 64,
         "max_train_steps": 3000,
         "learning_rate": 5e-4,
@@ -149,7 +151,7 @@ MODEL_DEFAULTS: dict[str, dict[str, Any]] = {
         "num_inference_steps": 50,
     },
 }
-SCALOGRAM_ONLY = ("num_scales", "image_size", "image_width", "time_layout")
+SCALOGRAM_ONLY = ("num_scales", "image_size", "time_layout", "scalogram_unet")
 
 
 # ----- data -------------------------------------------------------------------------------------------------------
@@ -317,8 +319,12 @@ def fmt(mean: float | None, half_width: float | None = None) -> str:
 def model_label(record: dict[str, Any]) -> str:
     settings = record["settings"]
     if record["representation"] == "scalogram":
+        if "scalogram_unet" in settings:
+            return (
+                f"ours, scalogram ({settings['model_preset']} UNet{settings['scalogram_unet'].upper()}, series space)"
+            )
         shape = f"{settings['image_size']}x{settings['image_width']}"
-        return f"ours, scalogram ({settings['model_preset']} UNet2D, {shape}, {settings['time_layout']})"
+        return f"ours, scalogram 0.1 ({settings['model_preset']} UNet2D on images, {shape}, {settings['time_layout']})"
     return f"ours, raw ({settings['model_preset']} UNet1D)"
 
 
@@ -451,7 +457,7 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--results", default=str(RESULTS), help="JSON file the record is appended to.")
     parser.add_argument("--note", default="", help="Free text stored with the record.")
     for name in sorted({key for settings in MODEL_DEFAULTS.values() for key in settings}):
-        kind = str if name in ("model_preset", "time_layout", "prediction_type", "sampler") else None
+        kind = str if name in ("model_preset", "time_layout", "scalogram_unet", "prediction_type", "sampler") else None
         value = MODEL_DEFAULTS["scalogram"].get(name, MODEL_DEFAULTS["raw"].get(name))
         kind = kind or type(value)
         parser.add_argument(f"--{name}", type=kind, help=f"Default: the representation's ({value!r} for scalogram).")
