@@ -2,8 +2,8 @@
 
     python benchmarks/bench_train.py
 
-For each configuration (the default, smaller and larger presets, the raw representation, and on a GPU fp16 and
-bf16 against fp32) it builds the real training run on the bundled EUR/USD data (`prepare_run`), times `steps`
+For each configuration (the default raw model, the scalogram designs, smaller and larger presets, and on a GPU fp16
+and bf16 against fp32) it builds the real training run on the bundled EUR/USD data (`prepare_run`), times `steps`
 optimizer steps after warm-up, and splits each step into data loading (the DataLoader's next batch), the
 representation's own maps (for scalograms the CWT of the noisy windows and the inverse of the UNet's output, on the
 training device) and the rest (UNet forward, backward, optimizer).
@@ -24,11 +24,23 @@ import time
 import torch
 
 CONFIGS: dict[str, list[str]] = {
-    "default (scalogram, small, 64x64, batch 16)": [],
-    "tiny preset": ["--model_preset", "tiny"],
-    "base preset": ["--model_preset", "base"],
-    "128x128 images (original design)": ["--image_size", "128"],
-    "raw representation (UNet1D base)": ["--representation", "raw", "--model_preset", "base"],
+    "default (raw, small UNet1D, batch 32)": [],
+    "scalogram (UNet1D over 16 scales, series space)": ["--representation", "scalogram"],
+    "scalogram, UNet2D on 16x16 (series space)": ["--representation", "scalogram", "--scalogram_unet", "2d"],
+    "scalogram 0.1 (UNet2D on 64x64 images of 128 scales)": [
+        "--representation",
+        "scalogram",
+        "--scalogram_unet",
+        "2d",
+        "--diffusion_space",
+        "image",
+        "--num_scales",
+        "128",
+        "--image_size",
+        "64",
+    ],
+    "raw, tiny preset": ["--model_preset", "tiny"],
+    "raw, base preset": ["--model_preset", "base"],
 }
 GPU_CONFIGS: dict[str, list[str]] = {
     "default, fp16": ["--mixed_precision", "fp16"],
