@@ -141,3 +141,15 @@ def test_two_channels_get_a_correlational_score_and_names():
     assert "KS statistic (returns)" not in text  # the windows are the returns: it would repeat the values row
     # 20 windows are too few for time-blocked test splits: a note says so, the rest of the report stands.
     assert "c2st" not in metrics and any(n.startswith("c2st: The two-sample test") for n in metrics["notes"])
+
+
+def test_copied_returns_are_caught_whatever_level_the_paths_start_from():
+    # Real price windows, and "generated" ones that replay real returns from one start level (as a pipeline does):
+    # on levels they look new; on returns they are exact copies.
+    prices = 1.1 * np.exp(np.cumsum(garch_returns(1200, seed=3)))
+    real = sliding_windows(prices, 32, 4)
+    returns = np.diff(np.log(real), axis=1)
+    copies = 1.25 * np.exp(np.concatenate([np.zeros((len(real), 1, 1)), np.cumsum(returns, axis=1)], axis=1))
+    metrics = evaluate_windows(real, {"copies": copies[::3]}, returns="log", classifiers=False, two_sample=False)
+    memorization = metrics["candidates"]["copies"]["memorization"]
+    assert memorization["exact_copies"] == len(copies[::3]) and memorization["ratio"] < 1e-3

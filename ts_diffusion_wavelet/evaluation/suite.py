@@ -222,8 +222,12 @@ def evaluate_windows(
                 notes, "correlational_score", lambda w=windows: correlational_score(real, w)
             ),
             "returns": _returns_metrics(real_returns, other_returns, real_facts, names, notes, max_lag),
+            # On returns for prices: generated paths start from one chosen level, so on levels they sit near
+            # whichever real windows passed that level, copies or not.
             "memorization": _attempt(
-                notes, "memorization", lambda w=windows: distance_to_closest_record(real, w, seed=seed)
+                notes,
+                "memorization",
+                lambda r=other_returns: distance_to_closest_record(real_returns, r, seed=seed),
             ),
         }
 
