@@ -276,7 +276,7 @@ def test_model_card_metadata_sections_and_config_table(raw_pipeline):
     assert "| channels | 2: `EURUSD`, `GBPUSD` |" in text
     assert "| target transform | log_return |" in text and "| scaling | standard |" in text
     assert "bundled with the package" in text  # eurusd described from the bundled record
-    assert "| `learning_rate` | 0.0001 |" in text and "| `representation` | raw |" in text
+    assert "| `learning_rate` | 0.0005 |" in text and "| `representation` | raw |" in text
     assert "| discriminative.score | 0.1235 |" in text
     assert "hub_token" not in text and SECRET not in text
     assert f"![Generated windows]({SAMPLE_PLOT_PATH})" in text

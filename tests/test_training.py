@@ -313,9 +313,21 @@ def test_a_finished_run_is_not_overwritten_by_accident(tmp_path):
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        (["--window_size", "3"], "window_size 3 is too short for the 'morl' wavelet: its smallest useful scale"),
         (
-            ["--image_size", "10", "--scalogram_unet", "2d", "--model_preset", "small"],
+            ["--representation", "scalogram", "--window_size", "3"],
+            "window_size 3 is too short for the 'morl' wavelet: its smallest useful scale",
+        ),
+        (
+            [
+                "--representation",
+                "scalogram",
+                "--image_size",
+                "10",
+                "--scalogram_unet",
+                "2d",
+                "--model_preset",
+                "small",
+            ],
             "multiples of 4; got image size 10x10",
         ),
         (["--sampler", "plms"], "--sampler must be one of ddpm, ddim, dpmsolver, unipc, euler_a; got 'plms'"),
@@ -323,8 +335,9 @@ def test_a_finished_run_is_not_overwritten_by_accident(tmp_path):
         (["--columns", "Open"], "Open"),
         (["--window_size", "9000"], "fewer than one window of window_size=9000"),
         (["--mixed_precision", "fp16"], "--mixed_precision fp16 needs a CUDA GPU"),
-        (["--wavelet", "db4"], "db4"),
-        (["--train_batch_size", "4096"], "cannot fill one optimizer step of 4096 windows"),
+        (["--representation", "scalogram", "--wavelet", "db4"], "db4"),
+        # ~7,000 windows of 32 at stride 1
+        (["--train_batch_size", "10000"], "cannot fill one optimizer step of 10000 windows"),
     ],
 )
 def test_bad_configurations_fail_before_training_with_the_reason(tmp_path, capsys, options, message):
