@@ -3,6 +3,7 @@
     python benchmarks/bench_long.py --dataset eurusd --minutes 15      # both representations, 15 minutes each
     python benchmarks/bench_long.py --dataset etth --minutes 15
     python benchmarks/bench_long.py --table                            # every recorded run
+    python benchmarks/bench_long.py --dataset eurusd --judge samples.csv   # judge windows you generated
 
 For each representation (the package's defaults for it, batch 32, lr 5e-4): a short timing run measures the seconds
 per optimizer step on this machine, the step count is set so that training takes `--minutes`, and the package's own
@@ -244,6 +245,21 @@ def run_garch_reference(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def print_judgement(args: argparse.Namespace) -> None:
+    """The judges and the facts of `--judge` windows against the dataset's real training windows."""
+    from ts_diffusion_wavelet import load_generated
+
+    generated, _ = load_generated(args.judge)
+    real, names, _ = real_windows(args.dataset)
+    scores = judge(real, generated, names, DATASETS[args.dataset]["returns"], args.seed)
+    for classifier in ("minirocket", "features"):
+        entry, floor = scores["c2st"]["generated"][classifier], scores["c2st"]["real_vs_real"][classifier]
+        print(f"C2ST {classifier}: {fmt(entry['mean'])} ± {fmt(entry['ci95'])} (floor {fmt(floor['mean'])})")
+    print(f"GRU discriminative: {fmt(scores['gru_discriminative']['mean'])}")
+    facts = scores.get("returns") or scores["increment_std_ratio"]
+    print(json.dumps(facts, indent=1))
+
+
 def fmt(value: float | None, digits: int = 3) -> str:
     return "–" if value is None else f"{value:.{digits}f}"
 
@@ -300,6 +316,9 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's).")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--table", action="store_true", help="Print every recorded run.")
+    parser.add_argument(
+        "--judge", help="Judge these generated windows (generate.py's output) the same way, without training."
+    )
     parser.add_argument("--results", default=str(RESULTS))
     args = parser.parse_args()
     path = Path(args.results)
@@ -313,6 +332,9 @@ def main() -> None:
         parser.error("--dataset is required (or --table)")
     if args.threads:
         torch.set_num_threads(args.threads)
+    if args.judge:
+        print_judgement(args)
+        return
     folder = Path(args.output_dir) / args.dataset
     runs = [run_one(args, representation, folder) for representation in args.representations]
     if DATASETS[args.dataset]["returns"] is not None:
