@@ -110,10 +110,6 @@ def real_windows(dataset: str) -> tuple[np.ndarray, list[str], np.ndarray]:
     return sliding_windows(levels, COMMON["window_size"], COMMON["stride"]), list(data.channel_names), levels
 
 
-def _snr_db(images: torch.Tensor, projected: torch.Tensor) -> float:
-    return float(10 * np.log10(float((images**2).mean()) / max(float(((images - projected) ** 2).mean()), 1e-30)))
-
-
 def sample(pipeline_path: Path, count: int, seed: int) -> dict[str, Any]:
     """
     Generated windows in the data's units and the sampling time; for scalograms also the consistency of the returned
@@ -144,14 +140,8 @@ def sample(pipeline_path: Path, count: int, seed: int) -> dict[str, Any]:
             images, last_output = torch.from_numpy(output.scalograms), unet_outputs[0]
     result: dict[str, Any] = {"windows": np.concatenate(parts), "seconds": time.perf_counter() - started}
     if images is not None:
-        transform = representation.transform
-        result["consistency_db_returned_images"] = _snr_db(images, transform.to_image(transform.from_image(images)))
-        unet_images = (
-            last_output.unflatten(1, (transform.image_channels, -1)) if last_output.ndim == 3 else last_output
-        )
-        result["consistency_db_unet_output"] = _snr_db(
-            unet_images, transform.to_image(transform.from_image(unet_images))
-        )
+        result["consistency_db_returned_images"] = representation.consistency_db(images)
+        result["consistency_db_unet_output"] = representation.consistency_db(representation.output_images(last_output))
     return result
 
 

@@ -12,7 +12,7 @@ from diffusers import DDPMScheduler
 from ts_diffusion_wavelet.data import SeriesPreprocessor, geometric_prices
 from ts_diffusion_wavelet.models import build_unet1d
 from ts_diffusion_wavelet.pipeline_base import TimeSeriesDiffusionPipeline
-from ts_diffusion_wavelet.representations import RawRepresentation, ScalogramRepresentation
+from ts_diffusion_wavelet.representations import RawRepresentation, Representation, ScalogramRepresentation
 from ts_diffusion_wavelet.scalogram import ScalogramTransform
 
 CHANNELS = ["EURUSD", "GBPUSD"]
@@ -29,13 +29,9 @@ def tiny_scheduler() -> DDPMScheduler:
     return DDPMScheduler(num_train_timesteps=50, clip_sample=False)
 
 
-def make_raw_pipeline(
-    preprocessing: dict | None = None, training_config: dict | None = None
+def _pipeline(
+    unet: torch.nn.Module, representation: Representation, preprocessing: dict | None, training_config: dict | None
 ) -> TimeSeriesDiffusionPipeline:
-    """A 16k-parameter 1-D UNet on windows of 30 (padded to 32)."""
-    torch.manual_seed(0)
-    unet = build_unet1d("tiny", in_channels=2, window_size=WINDOW).eval()
-    representation = RawRepresentation(2, WINDOW, unet.config.sample_size)
     pipeline = TimeSeriesDiffusionPipeline(
         unet,
         tiny_scheduler(),
@@ -45,6 +41,15 @@ def make_raw_pipeline(
     )
     pipeline.set_progress_bar_config(disable=True)
     return pipeline
+
+
+def make_raw_pipeline(
+    preprocessing: dict | None = None, training_config: dict | None = None
+) -> TimeSeriesDiffusionPipeline:
+    """A 16k-parameter 1-D UNet on windows of 30 (padded to 32)."""
+    torch.manual_seed(0)
+    unet = build_unet1d("tiny", in_channels=2, window_size=WINDOW).eval()
+    return _pipeline(unet, RawRepresentation(2, WINDOW, unet.config.sample_size), preprocessing, training_config)
 
 
 def make_tiny_transform(window_size: int = 32) -> ScalogramTransform:
@@ -65,16 +70,7 @@ def make_scalogram_pipeline(
     """
     representation = ScalogramRepresentation(make_tiny_transform(), diffusion_space, unet)
     torch.manual_seed(0)
-    model = representation.build_unet("tiny").eval()
-    pipeline = TimeSeriesDiffusionPipeline(
-        model,
-        tiny_scheduler(),
-        representation=representation.to_dict(),
-        preprocessing=preprocessing,
-        training_config=training_config,
-    )
-    pipeline.set_progress_bar_config(disable=True)
-    return pipeline
+    return _pipeline(representation.build_unet("tiny").eval(), representation, preprocessing, training_config)
 
 
 @pytest.fixture

@@ -25,8 +25,9 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
     r"""
     Pipeline for unconditional time-series generation, with a scalogram or a raw representation.
 
-    The [`Representation`] (saved in `model_index.json` as `representation`) says how the UNet sees a window: as its
-    invertible Morlet scalogram (`UNet2DModel`) or as the padded window itself (`UNet1DModel`). Sampling draws noise
+    The [`Representation`] (saved in `model_index.json` as `representation`) says how the UNet sees a window: as the
+    padded window itself (`UNet1DModel`) or through its invertible Morlet scalogram (`UNet1DModel` over the scale
+    rows, or `UNet2DModel`). Sampling draws noise
     of the representation's state shape, runs any diffusers scheduler with the representation's denoiser, maps the
     result to windows and undoes the saved preprocessing, so windows come back in the data's own units.
 

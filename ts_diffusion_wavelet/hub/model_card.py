@@ -190,9 +190,8 @@ def _data_section(pipeline: Any, source: str | None, training: Mapping[str, Any]
 
 def _representation_section(pipeline: Any) -> str:
     representation = pipeline.representation
-    return f"## Representation\n\n{representation.card_text()}\n\n" + _table(
-        ("", representation.name), representation.card_rows()
-    )
+    rows = [(label, _value(value)) for label, value in representation.card_rows()]
+    return f"## Representation\n\n{representation.card_text()}\n\n" + _table(("", representation.name), rows)
 
 
 def _model_section(pipeline: Any) -> str:

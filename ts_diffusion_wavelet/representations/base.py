@@ -103,8 +103,8 @@ class Representation(ABC):
         return None
 
     @abstractmethod
-    def card_rows(self) -> list[tuple[str, str]]:
-        """`(label, value)` rows of the model card's representation table."""
+    def card_rows(self) -> list[tuple[str, Any]]:
+        """`(label, value)` rows of the model card's representation table (the card formats the values)."""
 
     @abstractmethod
     def card_text(self) -> str:

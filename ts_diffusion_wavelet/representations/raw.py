@@ -107,5 +107,5 @@ class RawRepresentation(Representation):
             f"steps for the UNet's downsampling and cropped back to {self._window_size} after sampling."
         )
 
-    def card_rows(self) -> list[tuple[str, str]]:
+    def card_rows(self) -> list[tuple[str, Any]]:
         return [("window", f"{self._num_channels} channels x {self._window_size} steps")]

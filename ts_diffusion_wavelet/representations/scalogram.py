@@ -22,7 +22,7 @@ _CARD_FIELDS = {
     "representation": "coefficients",
     "demodulate": "carrier phase removed",
     "detrend": "trend planes beside the coefficients",
-    "normalization": "normalisation (fitted on training windows)",
+    "normalization": "normalisation",
     "boundary": "CWT boundary",
     "interpolation": "interpolation",
     "regularization": "inverse regularisation",
@@ -31,8 +31,8 @@ _CARD_FIELDS = {
 
 class ScalogramRepresentation(Representation):
     """
-    The UNet sees a window as its scalogram image ([`ScalogramTransform`]: signed Morlet coefficients, time folded
-    into channels, the window's mean in a constant plane).
+    The UNet sees a window as its scalogram image ([`ScalogramTransform`]: signed Morlet coefficients, one row per
+    scale, the window's mean in a constant plane).
 
     `diffusion_space="series"` (the default): the diffusion runs on the windows. The UNet takes the image of the
     noisy window and its output image is mapped back by the least-squares inverse, so the loss is taken on what
@@ -43,8 +43,8 @@ class ScalogramRepresentation(Representation):
 
     `unet="1d"` (the default) reads the image as a multichannel signal along time: every (plane, scale) row is a
     channel of a `UNet1DModel`, so each convolution mixes all scales at once, which is where the local volatility
-    of returns shows. `"2d"` convolves the image with a `UNet2DModel` (3 x 3 kernels: neighbouring scales and
-    columns), which learned far more slowly (README, "Long windows").
+    of returns shows. `"2d"` convolves the image (time folded into channels) with a `UNet2DModel` (3 x 3 kernels:
+    neighbouring scales and columns), which learned far more slowly in the pilots on EUR/USD.
 
     Args:
         transform ([`ScalogramTransform`]): Fitted.
@@ -148,9 +148,13 @@ class ScalogramRepresentation(Representation):
     def model_output(self, output: torch.Tensor) -> torch.Tensor:
         if self.diffusion_space == "image":
             return output
+        return self.transform.from_image(self.output_images(output))
+
+    def output_images(self, output: torch.Tensor) -> torch.Tensor:
+        """What the UNet returned, laid out as images `[B, image_channels, H, W]` (before any inverse)."""
         if self.unet == "1d":
-            output = output.unflatten(1, (self.transform.image_channels, self.transform.image_size[0]))
-        return self.transform.from_image(output)
+            return output.unflatten(1, (self.transform.image_channels, self.transform.image_size[0]))
+        return output
 
     @property
     def _unet_channels(self) -> int:
@@ -188,7 +192,7 @@ class ScalogramRepresentation(Representation):
 
     def generated_images(self, samples: torch.Tensor) -> torch.Tensor:
         # Image-space states are the generated images themselves (before the inverse), as 0.1 returned them.
-        return samples.float() if self.diffusion_space == "image" else self.transform.to_image(samples.float())
+        return samples.float() if self.diffusion_space == "image" else self.images(samples)
 
     def consistency_db(self, images: torch.Tensor) -> float | None:
         # Series-space images are scalograms of the returned series by construction, so this is the transform's
@@ -205,13 +209,16 @@ class ScalogramRepresentation(Representation):
             if self.diffusion_space == "series"
             else "The diffusion runs on the images (version 0.1); the inverse maps each generated image to a window."
         )
+        fitted_on = (
+            "training windows plus unit white noise" if self.diffusion_space == "series" else "training windows"
+        )
         return (
             "Each window is laid out as an image of its Morlet wavelet transform (scales down, time across), "
-            f"normalised with statistics fitted on training windows; the fitted transform is saved in "
+            f"normalised with statistics fitted on {fitted_on}; the fitted transform is saved in "
             f"`model_index.json`. {space}"
         )
 
-    def card_rows(self) -> list[tuple[str, str]]:
+    def card_rows(self) -> list[tuple[str, Any]]:
         transform, config = self.transform, self.transform.config
         height, width = transform.image_size
         scales = np.asarray(transform.scales)
@@ -229,7 +236,7 @@ class ScalogramRepresentation(Representation):
         skipped = {"demodulate"} if not config.get("demodulate") else set()
         skipped |= {"interpolation"} if transform.time_layout != "resize" else set()
         return rows + [
-            (label, _card_value(config[key]))
+            (label, config[key])
             for key, label in _CARD_FIELDS.items()
             if config.get(key) is not None and key not in skipped
         ]
@@ -241,11 +248,3 @@ class ScalogramRepresentation(Representation):
         if transform.time_layout == "resize":
             return f"resize: {transform.window_size} steps interpolated to {transform.image_size[1]} columns"
         return "none: one column per step"
-
-
-def _card_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return str(value)

@@ -65,7 +65,7 @@ class TrainingConfig:
     )
     wavelet: str = _option("morl", "Mother wavelet: morl (real Morlet) or cmorB-C (complex Morlet, e.g. cmor1.5-1.0).")
     # 16 scales, not the original 128: 128 rows for 256 samples are ~100x redundant; 16 log-spaced scales still
-    # invert at > 60 dB and make a 16x smaller image (README "The scalogram design").
+    # invert at > 60 dB and make a 16x smaller image (README "How it works").
     num_scales: int = _option(16, "Wavelet scales (log-spaced from the Nyquist scale).")
     image_size: int = _option(
         16, "Height of the scalogram image (scales are resized to it) and its width when square."
