@@ -44,7 +44,7 @@ class ScalogramRepresentation(Representation):
     `unet="1d"` (the default) reads the image as a multichannel signal along time: every (plane, scale) row is a
     channel of a `UNet1DModel`, so each convolution mixes all scales at once, which is where the local volatility
     of returns shows. `"2d"` convolves the image (time folded into channels) with a `UNet2DModel` (3 x 3 kernels:
-    neighbouring scales and columns), which learned far more slowly in the pilots on EUR/USD.
+    neighbouring scales and columns only).
 
     Args:
         transform ([`ScalogramTransform`]): Fitted.
