@@ -166,8 +166,8 @@ def test_a_saved_pipeline_is_sampled_in_seeded_batches(tmp_path, monkeypatch):
         def __call__(self, batch_size, num_inference_steps, generator, output_type, return_scalograms):
             assert not return_scalograms
             calls.append((batch_size, num_inference_steps, output_type))
-            noise = 100 + torch.randn(batch_size, 24, 1, generator=generator).numpy()
-            return types.SimpleNamespace(series=noise)
+            noise = 100 + torch.cat([torch.randn(1, 24, 1, generator=g) for g in generator]).numpy()
+            return types.SimpleNamespace(series=noise, scalograms=None)
 
     torch = pytest.importorskip("torch")
     import ts_diffusion_wavelet.pipeline_loading as pipeline_loading

@@ -169,12 +169,13 @@ import numpy, torch
 from huggingface_hub import constants
 assert constants.HF_HUB_OFFLINE, "HF_HUB_OFFLINE=1 is read at import"
 from ts_diffusion_wavelet import TimeSeriesDiffusionPipeline
+from ts_diffusion_wavelet.batch_sampling import window_generator
 repos, generate_py, steps, options = json.loads(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4:]
 for name, (class_name, repo_id) in repos.items():
     assert class_name == "TimeSeriesDiffusionPipeline", class_name
     pipe = TimeSeriesDiffusionPipeline.from_pretrained(repo_id)
     pipe.set_progress_bar_config(disable=True)
-    generators = [torch.Generator().manual_seed(7 + i) for i in range(3)]
+    generators = [window_generator(7, i) for i in range(3)]
     numpy.save(f"{name}-from_pretrained.npy", pipe(3, num_inference_steps=steps, generator=generators).series)
     sys.argv = ["generate.py", *options, "--model", repo_id, "--output", f"{name}-generate-offline.npy"]
     try:
@@ -191,16 +192,13 @@ def test_generate_script_and_offline_from_pretrained_in_subprocesses(
     `python generate.py --model REPO` from a fresh cache; then, with HF_HUB_OFFLINE=1 (read at import, hence the
     subprocesses), `Pipeline.from_pretrained(REPO)` and generate.py for both representations from the cache alone.
     """
-    from ts_diffusion_wavelet.cli.generate import generate
+    from ts_diffusion_wavelet.batch_sampling import sample_windows
 
     pipelines = {"raw": raw_pipeline, "scalogram": scalogram_pipeline}
     repos = {name: (type(pipe).__name__, f"{HUB_USER}/{name}-shared") for name, pipe in pipelines.items()}
     for name, pipe in pipelines.items():
         _push(pipe, f"{name}-shared", sample_png)
-    expected = {
-        name: generate(pipe, num_samples=3, num_inference_steps=STEPS, seed=7, batch_size=64)[0]
-        for name, pipe in pipelines.items()
-    }
+    expected = {name: sample_windows(pipe, 3, STEPS, seed=7)[0] for name, pipe in pipelines.items()}
     hf_home = tmp_path / "hf-home"  # empty: the first runs download
     options = [
         "--num_samples",

@@ -160,40 +160,36 @@ def sample_pipeline(
     scheduler: str | None = None,
 ) -> LoadedWindows:
     """
-    Generates `[num_samples, L, C]` windows in the data's units with a saved pipeline and optional `scheduler`; its
-    `generation` holds the sampler, the seconds spent and, for scalogram pipelines, the consistency (dB) of the
-    generated images of the first batch.
+    Generates `[num_samples, L, C]` windows in the data's units with a saved pipeline and optional `scheduler`, window
+    `i` seeded by `(seed, i)` as `tsdw-generate --seed` draws it ([`sample_batches`]); its `generation` holds the
+    sampler, the seconds spent and, for scalogram pipelines, the consistency (dB) of the first batch's images.
     """
     import time
 
     import torch
-    from tqdm.auto import tqdm
 
+    from .batch_sampling import sample_batches
     from .pipeline_loading import load_pipeline
     from .schedulers import make_scheduler
 
     pipe = load_pipeline(source, device=device)
     if scheduler is not None:
         pipe.scheduler = make_scheduler(scheduler, pipe.scheduler.config)
-    pipe.set_progress_bar_config(disable=True)  # one bar over all windows instead of one per batch
     sampler = type(pipe.scheduler).__name__
-    generator = torch.Generator(device="cpu").manual_seed(seed)
     batches, consistency_db, started = [], None, time.perf_counter()
-    with tqdm(total=num_samples, desc=f"Sampling ({sampler}, {num_inference_steps} steps)", unit="window") as bar:
-        for start in range(0, num_samples, batch_size):
-            size = min(batch_size, num_samples - start)
-            wants_images = pipe.representation.has_images and start == 0
-            output = pipe(
-                batch_size=size,
-                num_inference_steps=num_inference_steps,
-                generator=generator,
-                output_type="np",
-                return_scalograms=wants_images,
-            )
-            batches.append(np.asarray(output.series, dtype=np.float64))
-            if wants_images:
-                consistency_db = pipe.representation.consistency_db(torch.from_numpy(output.scalograms))
-            bar.update(size)
+    outputs = sample_batches(
+        pipe,
+        num_samples,
+        num_inference_steps,
+        seed=seed,
+        batch_size=batch_size,
+        return_scalograms=pipe.representation.has_images,
+        progress=True,
+    )
+    for output in outputs:
+        batches.append(np.asarray(output.series, dtype=np.float64))
+        if output.scalograms is not None and consistency_db is None:  # the first batch's images suffice
+            consistency_db = pipe.representation.consistency_db(torch.from_numpy(output.scalograms))
     windows = np.concatenate(batches)
     names = list(getattr(pipe, "channel_names", [f"channel_{c}" for c in range(windows.shape[2])]))
     description = f"pipeline {source} ({sampler}, {num_inference_steps} steps, seed {seed})"

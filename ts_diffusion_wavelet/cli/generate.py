@@ -7,11 +7,9 @@ import logging
 import sys
 from pathlib import Path
 
-import numpy as np
 import torch
-from tqdm.auto import tqdm
 
-from ..pipeline_base import TimeSeriesDiffusionPipeline
+from ..batch_sampling import sample_windows
 from ..pipeline_loading import load_pipeline
 from ..schedulers import SCHEDULER_NAMES, make_scheduler
 from ..series_io import SERIES_FORMATS, check_series_path, save_generated
@@ -32,7 +30,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--scheduler", choices=SCHEDULER_NAMES, default=None, help="Sampler to use instead of the saved one."
     )
-    parser.add_argument("--seed", type=int, default=0, help="Window i uses seed + i, so output is batch-independent.")
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="Window i starts from noise seeded by (seed, i): the same windows at any --batch_size, and the same "
+        "as tsdw-evaluate --seed draws.",
+    )
     parser.add_argument("--output", required=True, help=f"Output file: {', '.join(SERIES_FORMATS)}.")
     parser.add_argument("--batch_size", type=int, default=64, help="Windows generated per forward pass.")
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:1, mps ...")
@@ -66,35 +70,6 @@ def choose_device_and_dtype(device: str, dtype: str) -> tuple[torch.device, torc
     return chosen, torch.float32
 
 
-def generate(
-    pipeline: TimeSeriesDiffusionPipeline,
-    num_samples: int,
-    num_inference_steps: int,
-    seed: int,
-    batch_size: int,
-    return_scalograms: bool = False,
-) -> tuple[np.ndarray, np.ndarray | None]:
-    """
-    Generate `num_samples` windows in batches; window `i` is drawn with seed `seed + i`, whatever the batch size.
-
-    Returns:
-        `(series [N, L, C] in the data's units, scalograms [N, C', H, W] or None)`.
-    """
-    pipeline.set_progress_bar_config(disable=True)
-    series, images = [], []
-    extra = {"return_scalograms": True} if return_scalograms else {}
-    with tqdm(total=num_samples, desc="Generating", unit="window") as progress:
-        for first in range(0, num_samples, batch_size):
-            count = min(batch_size, num_samples - first)
-            generators = [torch.Generator().manual_seed(seed + first + i) for i in range(count)]
-            output = pipeline(count, num_inference_steps=num_inference_steps, generator=generators, **extra)
-            series.append(output.series)
-            if output.scalograms is not None:
-                images.append(output.scalograms)
-            progress.update(count)
-    return np.concatenate(series), (np.concatenate(images) if images else None)
-
-
 def check_arguments(args: argparse.Namespace) -> None:
     """Refuse arguments that cannot work before loading anything."""
     if args.num_samples < 1:
@@ -125,13 +100,14 @@ def main(argv: list[str] | None = None) -> int:
             str(dtype).split(".")[-1],
         )
         wants_images = args.plot is not None and pipeline.representation.has_images
-        series, images = generate(
+        series, images = sample_windows(
             pipeline,
             args.num_samples,
             args.num_inference_steps,
-            args.seed,
-            args.batch_size,
+            seed=args.seed,
+            batch_size=args.batch_size,
             return_scalograms=wants_images,
+            progress=True,
         )
         frames = pipeline.to_dataframes(series)
         has_labels = any(frame.select_dtypes(exclude="number").shape[1] for frame in frames)

@@ -176,31 +176,23 @@ def make_sample_plot(
     Generate `num_windows` (default `SAMPLE_PLOT_WINDOWS`) windows with DDIM in `num_inference_steps` (default
     `SAMPLE_PLOT_STEPS`) and plot them to `path`; the pipeline's own sampler is put back.
     """
-    import torch
-
+    from ..batch_sampling import sample_windows
     from ..plotting import plot_samples
-    from ..schedulers import make_scheduler
 
-    saved_scheduler = pipeline.scheduler
-    pipeline.scheduler = make_scheduler("ddim", saved_scheduler.config)
-    pipeline.set_progress_bar_config(disable=True)
-    num_windows = num_windows or SAMPLE_PLOT_WINDOWS
-    steps = min(num_inference_steps or SAMPLE_PLOT_STEPS, saved_scheduler.config.num_train_timesteps)
-    try:
-        generators = [torch.Generator().manual_seed(seed + i) for i in range(num_windows)]
-        output = pipeline(
-            num_windows,
-            num_inference_steps=steps,
-            generator=generators,
-            return_scalograms=pipeline.representation.has_images,
-        )
-    finally:
-        pipeline.scheduler = saved_scheduler
+    steps = min(num_inference_steps or SAMPLE_PLOT_STEPS, pipeline.scheduler.config.num_train_timesteps)
+    series, images = sample_windows(
+        pipeline,
+        num_windows or SAMPLE_PLOT_WINDOWS,
+        steps,
+        seed=seed,
+        scheduler="ddim",
+        return_scalograms=pipeline.representation.has_images,
+    )
     plot_samples(
-        output.series,
+        series,
         path,
         channel_names=pipeline.channel_names,
-        generated_images=output.scalograms,
+        generated_images=images,
         title=f"Generated windows ({pipeline.representation.name}, DDIM {steps} steps)",
     )
     return Path(path)

@@ -10,17 +10,18 @@ import numpy as np
 import torch
 from diffusers import DDPMScheduler
 
+from ..batch_sampling import sample_windows
 from ..data import PreparedData, WindowDataset
 from ..pipeline_base import TimeSeriesDiffusionPipeline
 from ..plotting import plot_samples
 from ..representations import Representation
-from ..schedulers import make_scheduler
 from .diffusion_loss import diffusion_loss
 from .sampler import batch_generator
 
 logger = logging.getLogger(__name__)
 
 _VALIDATION_SEED = 1234  # fixed noise: validation losses at different steps are comparable
+_PLOT_SEED = 0  # the same windows' noise at every validation step, so successive plots show the model's progress
 
 
 @torch.no_grad()
@@ -62,35 +63,30 @@ def save_sample_plot(
         `float` or `None`: for scalogram pipelines, the consistency (dB) of the generated images against the
         images of the series they decode to (logged; below ~20 dB the inverse discards most of each image).
     """
-    sampler_backup = pipeline.scheduler
-    pipeline.scheduler = make_scheduler("ddim", sampler_backup.config)
-    pipeline.set_progress_bar_config(disable=True)
-    try:
-        generator = [torch.Generator().manual_seed(i) for i in range(num_samples)]
-        output = pipeline(
-            num_samples,
-            num_inference_steps=num_inference_steps,
-            generator=generator,
-            return_scalograms=pipeline.representation.has_images,
-        )
-    finally:
-        pipeline.scheduler = sampler_backup
+    series, images = sample_windows(
+        pipeline,
+        num_samples,
+        num_inference_steps,
+        seed=_PLOT_SEED,
+        scheduler="ddim",
+        return_scalograms=pipeline.representation.has_images,
+    )
     dataset = data.validation if data.validation is not None else data.train
     indices = np.linspace(0, len(dataset) - 1, num=min(len(dataset), num_samples)).astype(int)
     windows = torch.stack([dataset[int(i)] for i in indices])
     # Real windows rebuilt from the same default start level as the generated ones, so the paths overlay.
     real = data.preprocessor.inverse_transform(windows)
     real_images, consistency_db = None, None
-    if output.scalograms is not None:
+    if images is not None:
         real_images = pipeline.representation.images(windows).numpy()
-        consistency_db = pipeline.representation.consistency_db(torch.from_numpy(output.scalograms))
+        consistency_db = pipeline.representation.consistency_db(torch.from_numpy(images))
         logger.info("step %d: generated scalograms consistent to %.1f dB", step, consistency_db)
     plot_samples(
-        output.series,
+        series,
         path,
         channel_names=data.channel_names,
         real=real,
-        generated_images=output.scalograms,
+        generated_images=images,
         real_images=real_images,
         title=f"Samples at step {step} (DDIM, {num_inference_steps} steps)",
     )

@@ -1,0 +1,86 @@
+"""
+Sampling many windows in batches, the one way every caller does it (`tsdw-generate`, `tsdw-evaluate`, the
+validation plots of training, the sample plot of a Hub upload).
+
+Window `i` starts from noise drawn by a generator seeded with `(seed, i)`, so a window does not depend on the
+batch size, on how many windows are drawn, or on which command drew it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from .pipeline_output import TimeSeriesPipelineOutput
+from .schedulers import make_scheduler
+
+
+def window_generator(seed: int, index: int) -> torch.Generator:
+    """
+    The CPU generator of window `index`'s noise, seeded by `(seed, index)` through `numpy.random.SeedSequence` (as
+    training seeds each batch by its place), so nearby seeds do not share windows as `seed + index` would.
+    """
+    state = int(np.random.SeedSequence([seed, index]).generate_state(1)[0])
+    return torch.Generator().manual_seed(state)
+
+
+def sample_batches(
+    pipeline: Any,
+    num_windows: int,
+    num_inference_steps: int,
+    *,
+    seed: int = 0,
+    batch_size: int = 64,
+    scheduler: str | None = None,
+    return_scalograms: bool = False,
+    progress: bool = False,
+) -> Iterator[TimeSeriesPipelineOutput]:
+    """
+    Generate `num_windows` windows with `pipeline`, `batch_size` per call, yielding each call's output (`"np"`).
+
+    Args:
+        pipeline ([`TimeSeriesDiffusionPipeline`]): The pipeline; its own progress bar is turned off (one bar over
+            all windows is shown instead when `progress`).
+        num_windows (`int`), num_inference_steps (`int`): Windows to draw and sampler steps for each.
+        seed (`int`, defaults to 0): Window `i` is drawn from [`window_generator`]`(seed, i)`.
+        batch_size (`int`, defaults to 64): Windows per pipeline call; changes speed and memory, not the windows.
+        scheduler (`str`, *optional*): A sampler of [`make_scheduler`] to use instead of the pipeline's own, which
+            is put back afterwards.
+        return_scalograms (`bool`, defaults to `False`): Also return each batch's generated images.
+        progress (`bool`, defaults to `False`): Show a progress bar over the windows.
+    """
+    saved_scheduler = pipeline.scheduler
+    if scheduler is not None:
+        pipeline.scheduler = make_scheduler(scheduler, saved_scheduler.config)
+    pipeline.set_progress_bar_config(disable=True)
+    description = f"Sampling ({type(pipeline.scheduler).__name__}, {num_inference_steps} steps)"
+    try:
+        with tqdm(total=num_windows, desc=description, unit="window", disable=not progress) as bar:
+            for first in range(0, num_windows, batch_size):
+                count = min(batch_size, num_windows - first)
+                yield pipeline(
+                    count,
+                    num_inference_steps=num_inference_steps,
+                    generator=[window_generator(seed, first + i) for i in range(count)],
+                    output_type="np",
+                    return_scalograms=return_scalograms,
+                )
+                bar.update(count)
+    finally:
+        pipeline.scheduler = saved_scheduler
+
+
+def sample_windows(
+    pipeline: Any, num_windows: int, num_inference_steps: int, **options: Any
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """
+    [`sample_batches`] joined: `(series [num_windows, length, channels] in the data's units, scalograms or None)`.
+    `options` are those of [`sample_batches`].
+    """
+    outputs = list(sample_batches(pipeline, num_windows, num_inference_steps, **options))
+    images = [output.scalograms for output in outputs if output.scalograms is not None]
+    return np.concatenate([output.series for output in outputs]), (np.concatenate(images) if images else None)
