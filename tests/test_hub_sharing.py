@@ -7,6 +7,7 @@ push with a model card -> fresh cache -> from_pretrained gives the same series; 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import struct
@@ -27,7 +28,7 @@ import ts_diffusion_wavelet
 from ts_diffusion_wavelet.cli import push as push_command
 from ts_diffusion_wavelet.hub import push
 from ts_diffusion_wavelet.hub.loading import read_remote_model_index
-from ts_diffusion_wavelet.hub.model_card import SAMPLE_PLOT_PATH, build_model_card, window_size
+from ts_diffusion_wavelet.hub.model_card import SAMPLE_PLOT_PATH, build_model_card, shareable_training_config
 from ts_diffusion_wavelet.hub.push import check_push_credentials, push_trained_pipeline
 from ts_diffusion_wavelet.pipeline_base import TimeSeriesDiffusionPipeline
 from ts_diffusion_wavelet.training.config import TrainingConfig
@@ -149,7 +150,7 @@ def test_push_then_from_pretrained_from_a_fresh_cache_gives_the_same_series(hub,
     ]
     np.testing.assert_array_equal(_series(loaded), _series(local))
     np.testing.assert_allclose(_series(loaded), _series(pipeline), rtol=1e-5, atol=1e-6)
-    assert _series(loaded).shape == (3, window_size(pipeline), 2)
+    assert _series(loaded).shape == (3, pipeline.window_size, 2)
     assert hub.unhandled == []
 
 
@@ -158,9 +159,38 @@ def test_secrets_never_leave_the_machine(hub, raw_pipeline, sample_png):
     files = hub.files(f"{HUB_USER}/no-secrets")
     assert all(SECRET.encode() not in data for data in files.values())
     index = json.loads(files["model_index.json"])
-    assert index["training_config"]["hub_token"] is None
+    assert "hub_token" not in index["training_config"]
     assert index["training_config"]["window_size"] == 30  # the rest of the record is kept
     assert raw_pipeline.config["training_config"]["hub_token"] == SECRET  # the user's object is left alone
+
+
+def test_local_paths_are_cut_to_their_last_part(hub, sample_png):
+    """The uploader's directories stay home; a file name, a run name, a Hub dataset id or a bundled name travel."""
+    local = {
+        "data": "/home/quant/private/prices.csv",
+        "output_dir": "/home/quant/runs/fx-raw",
+        "resume_from_checkpoint": r"C:\Users\quant\runs\fx-raw\checkpoint-500",
+    }
+    training = {**_training_config("raw"), **local}
+    pipeline = make_raw_pipeline(tiny_preprocessing(), training)
+    _push(pipeline, "paths", sample_png)
+    files = hub.files(f"{HUB_USER}/paths")
+    shared = json.loads(files["model_index.json"])["training_config"]
+    assert (shared["data"], shared["output_dir"], shared["resume_from_checkpoint"]) == (
+        "prices.csv",
+        "fx-raw",
+        "checkpoint-500",
+    )
+    # Nothing else was lost: every other option travels as saved, secrets aside.
+    kept = {key: value for key, value in training.items() if key not in {*local, "hub_token"}}
+    assert {key: shared[key] for key in kept} == kept and set(shared) == set(kept) | set(local)
+    assert all(b"quant" not in data for data in files.values())
+    readme = files["README.md"].decode()
+    assert "trained on `prices.csv`" in readme and "| dataset | `prices.csv` (a local file) |" in readme
+    assert pipeline.config["training_config"]["data"] == local["data"]  # the user's object is left alone
+    for source in ("someone/fx-rates", "eurusd", "bundled:pollution"):
+        assert shareable_training_config({"data": source})["data"] == source
+    assert shareable_training_config({"data": "data/prices.parquet"})["data"] == "prices.parquet"
 
 
 _OFFLINE_SCRIPT = """
@@ -241,6 +271,34 @@ def test_generate_script_and_offline_from_pretrained_in_subprocesses(
         np.testing.assert_allclose(
             np.load(tmp_path / output), expected[output.split("-")[0]], rtol=1e-5, atol=1e-6, err_msg=output
         )
+
+
+def test_save_pretrained_with_push_to_hub_uploads_the_same_card(hub, raw_pipeline, sample_png, tmp_path):
+    folder = tmp_path / "eurusd-raw"
+    commit = raw_pipeline.save_pretrained(folder, push_to_hub=True, token=WRITE_TOKEN, sample_plot=sample_png)
+    assert commit is None  # as diffusers' save_pretrained
+    files = hub.files(f"{HUB_USER}/eurusd-raw")  # the folder's name in the token owner's namespace, as diffusers
+    assert files[SAMPLE_PLOT_PATH] == sample_png.read_bytes()
+    readme = files["README.md"].decode()
+    assert "## Representation" in readme and 'from_pretrained("tester/eurusd-raw")' in readme
+    assert "hub_token" not in json.loads(files["model_index.json"])["training_config"]
+    assert (folder / "unet" / "diffusion_pytorch_model.safetensors").read_bytes() == files[
+        "unet/diffusion_pytorch_model.safetensors"
+    ]
+    raw_pipeline.save_pretrained(tmp_path / "other", push_to_hub=True, repo_id=f"{HUB_USER}/named", token=WRITE_TOKEN)
+    assert "README.md" in hub.files(f"{HUB_USER}/named")
+
+
+def test_push_keeps_diffusers_serialization_arguments(hub, raw_pipeline, sample_png, tmp_path):
+    _push(raw_pipeline, "variant", sample_png, variant="fp16", safe_serialization=False)
+    files = hub.files(f"{HUB_USER}/variant")
+    assert "unet/diffusion_pytorch_model.fp16.bin" in files
+    assert not any(name.endswith(".safetensors") for name in files)
+    loaded = TimeSeriesDiffusionPipeline.from_pretrained(
+        f"{HUB_USER}/variant", variant="fp16", cache_dir=tmp_path / "cache"
+    )
+    original = raw_pipeline.unet.state_dict()
+    assert all(torch.equal(original[key], value) for key, value in loaded.unet.state_dict().items())
 
 
 def test_load_pipeline_picks_the_class_from_model_index(hub, raw_pipeline, scalogram_pipeline, sample_png, tmp_path):
@@ -328,7 +386,7 @@ def test_a_sample_plot_is_drawn_when_none_is_given(hub, raw_pipeline, monkeypatc
     assert type(raw_pipeline.scheduler).__name__ == "DDPMScheduler"  # its own sampler is back
 
 
-def test_push_at_the_end_of_training_uses_the_run_folder(hub, raw_pipeline, sample_png, tmp_path):
+def test_push_at_the_end_of_training_uses_the_run_folder(hub, hub_down, raw_pipeline, sample_png, tmp_path):
     run = tmp_path / "run"
     raw_pipeline.save_pretrained(run / "pipeline")
     (run / "samples").mkdir()
@@ -345,14 +403,27 @@ def test_push_at_the_end_of_training_uses_the_run_folder(hub, raw_pipeline, samp
     assert SECRET.encode() not in files["model_index.json"]
 
     config.hub_token = "hf_wrong"
-    with pytest.raises(ValueError, match=r"rejected the token(.|\n)*saved in .*tsdw-push"):
+    retry = f"saved in {run / 'pipeline'}; upload it later with `tsdw-push {run / 'pipeline'} {HUB_USER}/trained`"
+    with pytest.raises(ValueError, match=r"rejected the token \(401") as refused:
         push_trained_pipeline(raw_pipeline, run / "pipeline", config)
+    assert retry in str(refused.value) and "hf_wrong" not in str(refused.value)
+    config.hub_token = WRITE_TOKEN
+    with hub_down(), pytest.raises(OSError, match="Cannot reach the Hub") as unreachable:
+        push_trained_pipeline(raw_pipeline, run / "pipeline", config)
+    assert retry in str(unreachable.value)
+    # Nothing earlier was lost: the saved pipeline is where the message says, and loads.
+    assert TimeSeriesDiffusionPipeline.from_pretrained(run / "pipeline").window_size == 30
 
 
-def test_train_command_pushes_at_the_end(hub, tmp_path, capsys):
-    """`train.py --push_to_hub true --hub_model_id ID --hub_token T`: two steps of a tiny raw model, then upload."""
+def test_train_command_pushes_at_the_end_and_the_token_appears_nowhere(hub, tmp_path, capsys, caplog):
+    """
+    `train.py --push_to_hub true --hub_model_id ID --hub_token T`: two steps of a tiny raw model, then upload. The
+    token is in no log record, printed line, file of the run (configs, checkpoints, TensorBoard events) or uploaded
+    file; a refused token is not echoed in the refusal either.
+    """
     from ts_diffusion_wavelet.cli.train import main
 
+    caplog.set_level(logging.DEBUG)
     output_dir = tmp_path / "run"
     arguments = [
         "--representation",
@@ -368,7 +439,9 @@ def test_train_command_pushes_at_the_end(hub, tmp_path, capsys):
         "--output_dir",
         str(output_dir),
         "--logger",
-        "none",
+        "tensorboard",
+        "--checkpointing_steps",
+        "1",
         "--validation_steps",
         "2",
         "--num_validation_samples",
@@ -386,11 +459,30 @@ def test_train_command_pushes_at_the_end(hub, tmp_path, capsys):
     files = hub.files(f"{HUB_USER}/trained")
     plots = sorted((output_dir / "samples").glob("*.png"))
     assert plots and files[SAMPLE_PLOT_PATH] == plots[-1].read_bytes()  # the run's own validation plot
-    assert WRITE_TOKEN.encode() not in files["model_index.json"]
     readme = files["README.md"].decode()
     assert "| `max_train_steps` | 2 |" in readme and "`Close`" in readme
+    assert f"| `output_dir` | {output_dir.name} |" in readme and str(tmp_path) not in readme
     loaded = TimeSeriesDiffusionPipeline.from_pretrained(f"{HUB_USER}/trained", cache_dir=tmp_path / "cache")
     assert loaded.window_size == 32 and loaded.config["representation"]["window_size"] == 32
+
+    written = [path for path in output_dir.rglob("*") if path.is_file()]
+    assert any(path.name == "training_config.json" for path in written) and any("tfevents" in p.name for p in written)
+    printed = capsys.readouterr()
+    for where, text in {
+        **{str(path): path.read_bytes() for path in written},
+        **{f"uploaded {name}": data for name, data in files.items()},
+        "log records": "\n".join(record.getMessage() for record in caplog.records).encode(),
+        "stdout and stderr": (printed.out + printed.err).encode(),
+    }.items():
+        assert WRITE_TOKEN.encode() not in text, where
+
+    refused_token = "hf_refused_token_that_must_not_be_echoed"
+    arguments[arguments.index(WRITE_TOKEN)] = refused_token
+    arguments[arguments.index(str(output_dir))] = str(tmp_path / "refused")
+    assert main(arguments) == 2
+    refusal = capsys.readouterr().err
+    assert "rejected the token" in refusal and refused_token not in refusal
+    assert all(refused_token not in record.getMessage() for record in caplog.records)
 
 
 def test_push_command_uploads_a_saved_folder(hub, raw_pipeline, sample_png, tmp_path, capsys):

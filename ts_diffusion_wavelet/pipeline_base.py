@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import inspect
+import os
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -248,13 +250,15 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
         private: bool | None = None,
         token: str | None = None,
         create_pr: bool = False,
+        safe_serialization: bool = True,
+        variant: str | None = None,
         **card_options: Any,
     ) -> str:
         """
         Upload the pipeline to the Hub repo `repo_id` with a model card and a sample plot, in one commit.
 
-        The first arguments are those of diffusers' `push_to_hub`; `card_options` (`dataset`, `evaluation`,
-        `sample_plot`, `license`) are documented in [`~hub.push.push_pipeline_to_hub`].
+        The arguments before `card_options` are those of diffusers' `push_to_hub`; `card_options` (`dataset`,
+        `evaluation`, `sample_plot`, `license`) are documented in [`~hub.push.push_pipeline_to_hub`].
 
         Returns:
             `str`: the URL of the commit.
@@ -268,8 +272,32 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
             private=private,
             commit_message=commit_message,
             create_pr=create_pr,
+            safe_serialization=safe_serialization,
+            variant=variant,
             **card_options,
         )
+
+    def save_pretrained(
+        self,
+        save_directory: str | os.PathLike,
+        safe_serialization: bool = True,
+        variant: str | None = None,
+        max_shard_size: int | str | None = None,
+        push_to_hub: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        """
+        diffusers' `save_pretrained`. With `push_to_hub=True` the saved folder is then uploaded as [`push_to_hub`]
+        uploads it (the same model card and sample plot, which go to the repo, not into the folder); `kwargs` are
+        then `push_to_hub`'s, and `repo_id` defaults to the folder's name, as in diffusers.
+        """
+        if not push_to_hub:
+            return super().save_pretrained(save_directory, safe_serialization, variant, max_shard_size, **kwargs)
+        super().save_pretrained(save_directory, safe_serialization, variant, max_shard_size)
+        from .hub.push import push_pipeline_to_hub
+
+        repo_id = kwargs.pop("repo_id", Path(save_directory).name)
+        push_pipeline_to_hub(self, repo_id, saved_folder=save_directory, **kwargs)
 
 
 def _legacy_record(

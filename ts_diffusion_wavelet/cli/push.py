@@ -16,7 +16,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="tsdw-push", description=main.__doc__)
     parser.add_argument("pipeline", help="Folder written by save_pretrained (e.g. outputs/run/pipeline).")
     parser.add_argument("repo_id", help="Hub repo id, e.g. user/eurusd-scalogram-diffusion.")
-    parser.add_argument("--token", default=None, help="Hub token with write access (default: HF_TOKEN or login).")
+    parser.add_argument(
+        "--token",
+        default=None,
+        help="Hub token with write access; discouraged (others can read a command line): log in once with "
+        "`hf auth login` or set HF_TOKEN instead.",
+    )
     parser.add_argument("--private", action="store_true", help="Create the repo as private.")
     parser.add_argument("--evaluation", default=None, help="Markdown evaluation summary (e.g. report/summary.md).")
     parser.add_argument(

@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from huggingface_hub import create_repo, get_token, upload_folder, whoami
-from huggingface_hub.errors import HfHubHTTPError, RepositoryNotFoundError
+from huggingface_hub.errors import HfHubHTTPError, OfflineModeIsEnabled, RepositoryNotFoundError
 
-from .model_card import SAMPLE_PLOT_PATH, SECRET_KEYS, build_model_card
+from .model_card import SAMPLE_PLOT_PATH, build_model_card, shareable_training_config
 
 logger = logging.getLogger(__name__)
 
@@ -32,10 +32,13 @@ SAMPLE_PLOT_WINDOWS = 4  # windows drawn when a plot is made at upload time
 SAMPLE_PLOT_STEPS = 25  # DDIM steps for them (as the validation plots during training)
 _REPO_ID = re.compile(r"^(?:[A-Za-z0-9][\w.-]{0,95}/)?[A-Za-z0-9][\w.-]{0,95}$")
 _TOKEN_HELP = (
-    "Create a token with write access at https://huggingface.co/settings/tokens, then pass it (token=... in "
-    "Python, --hub_token on the command line), set HF_TOKEN, or log in once with `hf auth login`."
+    "Create a token with write access at https://huggingface.co/settings/tokens, then log in once with "
+    "`hf auth login` or set HF_TOKEN (token=... works in Python; a token on a command line is seen by other users "
+    "and echoed in launchers' errors)."
 )
-_NETWORK_ERRORS = {"ConnectError", "ConnectTimeout", "TimeoutException", "NetworkError", "ConnectionError", "Timeout"}
+# The client's HTTP library (requests, httpx or httpx2, by huggingface_hub version) raises its own errors when the
+# Hub cannot be reached; HfHubHTTPError derives from that library's HTTPError, their common base for httpx.
+_HTTP_LIBRARY_ERROR: type[Exception] = HfHubHTTPError.__bases__[0]
 
 
 def push_pipeline_to_hub(
@@ -46,6 +49,8 @@ def push_pipeline_to_hub(
     private: bool | None = None,
     commit_message: str | None = None,
     create_pr: bool = False,
+    safe_serialization: bool = True,
+    variant: str | None = None,
     dataset: str | None = None,
     evaluation: str | Mapping[str, Any] | None = None,
     sample_plot: str | os.PathLike | bool | None = None,
@@ -56,8 +61,9 @@ def push_pipeline_to_hub(
     Upload `pipeline` to the Hub repo `repo_id` (created if needed) with a model card and a sample plot.
 
     One commit holds the pipeline's files, `README.md` (the card, replacing any earlier one) and
-    `images/samples.png`. The `hub_token` saved in the training configuration is blanked in the uploaded
-    `model_index.json`; the pipeline object and any local folder are left as they are.
+    `images/samples.png`. The uploaded `model_index.json` and the card share the training configuration as
+    [`shareable_training_config`] leaves it (no token, no local directories); the pipeline object and any local
+    folder are left as they are.
 
     Args:
         pipeline ([`TimeSeriesDiffusionPipeline`]): The pipeline to share.
@@ -66,6 +72,8 @@ def push_pipeline_to_hub(
         private (`bool`, *optional*): Create the repo as private (ignored when it exists).
         commit_message (`str`, *optional*): Defaults to `"Upload <PipelineClass>"`.
         create_pr (`bool`, defaults to `False`): Open a pull request instead of committing to `main`.
+        safe_serialization (`bool`, defaults to `True`), variant (`str`, *optional*): As in diffusers'
+            `save_pretrained`: safetensors or pickle weights, and a variant name (`"fp16"`) in their file names.
         dataset (`str`, *optional*): The training data for the card (a Hub dataset id, a bundled name, or words);
             defaults to the `data` option saved in the pipeline's training configuration.
         evaluation (`str` or `Mapping`, *optional*): An evaluation summary for the card: markdown (e.g. the
@@ -89,7 +97,7 @@ def push_pipeline_to_hub(
     with tempfile.TemporaryDirectory(prefix="tsdw-push-") as staging:
         folder = Path(staging)
         # 1. The files first, so nothing is created on the Hub when a local step fails.
-        _stage_pipeline(pipeline, folder, saved_folder)
+        _stage_pipeline(pipeline, folder, saved_folder, safe_serialization=safe_serialization, variant=variant)
         plot = _stage_sample_plot(pipeline, folder, sample_plot)
         with _translate_hub_errors(repo_id):
             # 2. The repo (kept when it exists), whose full id names it in the card.
@@ -135,11 +143,10 @@ def push_trained_pipeline(pipeline: Any, pipeline_path: str | os.PathLike, confi
             sample_plot=latest_sample_plot(run_dir / SAMPLES_FOLDER),
             saved_folder=pipeline_path,
         )
-    except (ValueError, OSError) as error:
-        retry = f"tsdw-push {pipeline_path} {config.hub_model_id}"
-        raise type(error)(
-            f"{error}\nThe trained pipeline is saved in {pipeline_path}; upload it later with `{retry}`."
-        ) from None
+    except ValueError as error:
+        raise ValueError(f"{error}\n{_kept_locally(pipeline_path, config.hub_model_id)}") from None
+    except OSError as error:
+        raise OSError(f"{error}\n{_kept_locally(pipeline_path, config.hub_model_id)}") from None
 
 
 def check_push_credentials(token: str | None = None) -> str:
@@ -199,6 +206,11 @@ def make_sample_plot(
 
 
 # ----- steps -------------------------------------------------------------------------------------------------
+def _kept_locally(pipeline_path: str | os.PathLike, repo_id: str) -> str:
+    retry = f"tsdw-push {pipeline_path} {repo_id}"
+    return f"The trained pipeline is saved in {pipeline_path}; upload it later with `{retry}`."
+
+
 def _check_repo_id(repo_id: Any) -> None:
     if not isinstance(repo_id, str) or not _REPO_ID.match(repo_id) or ".." in repo_id or "--" in repo_id:
         raise ValueError(
@@ -214,10 +226,10 @@ def _resolve_token(token: str | None) -> str:
     return token
 
 
-def _stage_pipeline(pipeline: Any, folder: Path, saved_folder: str | os.PathLike | None) -> None:
-    """The pipeline's files in `folder`, without secrets in its saved training configuration."""
+def _stage_pipeline(pipeline: Any, folder: Path, saved_folder: str | os.PathLike | None, **save_options: Any) -> None:
+    """The pipeline's files in `folder`, its training configuration as [`shareable_training_config`] leaves it."""
     if saved_folder is None:
-        pipeline.save_pretrained(folder)
+        pipeline.save_pretrained(folder, **save_options)
     else:
         if not (Path(saved_folder) / "model_index.json").is_file():
             raise FileNotFoundError(
@@ -226,9 +238,8 @@ def _stage_pipeline(pipeline: Any, folder: Path, saved_folder: str | os.PathLike
         shutil.copytree(saved_folder, folder, dirs_exist_ok=True)
     index_path = folder / "model_index.json"
     index = json.loads(index_path.read_text(encoding="utf-8"))
-    training = index.get("training_config")
-    if isinstance(training, dict) and any(training.get(key) is not None for key in SECRET_KEYS):
-        index["training_config"] = {**training, **{key: None for key in SECRET_KEYS if key in training}}
+    if index.get("training_config") is not None:
+        index["training_config"] = shareable_training_config(index["training_config"])
         index_path.write_text(json.dumps(index, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
@@ -275,22 +286,10 @@ def _translate_hub_errors(repo_id: str | None) -> Iterator[None]:
             ) from None
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise OSError(f"The Hub refused the upload{where} ({status}): {first_line}") from None
-    except Exception as error:
-        if type(error).__name__ == "OfflineModeIsEnabled":
-            raise OSError("HF_HUB_OFFLINE=1 is set, so nothing can be uploaded: unset it and try again.") from None
-        if _is_network_error(error):
-            raise OSError(
-                f"Cannot reach the Hub{where} ({error}): check the network connection (and HF_ENDPOINT if set), "
-                "then try again."
-            ) from None
-        raise
-
-
-def _is_network_error(error: BaseException) -> bool:
-    """Connection errors of whichever HTTP library this huggingface_hub uses (requests, httpx, httpx2)."""
-    if isinstance(error, (ConnectionError, TimeoutError)):
-        return True
-    return any(cls.__name__ in _NETWORK_ERRORS for cls in type(error).__mro__)
-
-
-# ----- command line --------------------------------------------------------------------------------------
+    except OfflineModeIsEnabled:
+        raise OSError("HF_HUB_OFFLINE=1 is set, so nothing can be uploaded: unset it and try again.") from None
+    except (_HTTP_LIBRARY_ERROR, ConnectionError, TimeoutError) as error:
+        raise OSError(
+            f"Cannot reach the Hub{where} ({error}): check the network connection (and HF_ENDPOINT if set), "
+            "then try again."
+        ) from None
