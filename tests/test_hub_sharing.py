@@ -525,7 +525,7 @@ def test_push_with_a_wrong_or_read_only_token(hub, raw_pipeline, sample_png):
         raw_pipeline.push_to_hub(f"{HUB_USER}/x", token=READ_TOKEN, sample_plot=sample_png)
     with pytest.raises(ValueError, match=r"cannot write to 'someone-else/x' \(403\)"):
         raw_pipeline.push_to_hub("someone-else/x", token=WRITE_TOKEN, sample_plot=sample_png)
-    with pytest.raises(ValueError, match="is not a Hub repo id"):
+    with pytest.raises(ValueError, match="Repo id must be in the form 'repo_name' or 'namespace/repo_name': 'a/b/c'"):
         raw_pipeline.push_to_hub("a/b/c", token=WRITE_TOKEN, sample_plot=sample_png)
     with pytest.raises(ValueError, match="existing PNG"):
         raw_pipeline.push_to_hub(f"{HUB_USER}/x", token=WRITE_TOKEN, sample_plot="missing.png")

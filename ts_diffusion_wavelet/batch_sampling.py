@@ -1,9 +1,6 @@
 """
-Sampling many windows in batches, the one way every caller does it (`tsdw-generate`, `tsdw-evaluate`, the
-validation plots of training, the sample plot of a Hub upload).
-
-Window `i` starts from noise drawn by a generator seeded with `(seed, i)`, so a window does not depend on the
-batch size, on how many windows are drawn, or on which command drew it.
+Sampling many windows in batches, as `tsdw-generate`, `tsdw-evaluate`, the validation plots and the upload plot all
+do: window `i` starts from noise seeded by `(seed, i)`, whatever the batch size, the count or the command.
 """
 
 from __future__ import annotations
@@ -20,10 +17,7 @@ from .schedulers import make_scheduler
 
 
 def window_generator(seed: int, index: int) -> torch.Generator:
-    """
-    The CPU generator of window `index`'s noise, seeded by `(seed, index)` through `numpy.random.SeedSequence` (as
-    training seeds each batch by its place), so nearby seeds do not share windows as `seed + index` would.
-    """
+    """Window `index`'s CPU generator; `SeedSequence` keeps nearby seeds apart (`seed + index` would share windows)."""
     state = int(np.random.SeedSequence([seed, index]).generate_state(1)[0])
     return torch.Generator().manual_seed(state)
 
@@ -43,15 +37,12 @@ def sample_batches(
     Generate `num_windows` windows with `pipeline`, `batch_size` per call, yielding each call's output (`"np"`).
 
     Args:
-        pipeline ([`TimeSeriesDiffusionPipeline`]): The pipeline; its own progress bar is turned off (one bar over
-            all windows is shown instead when `progress`).
-        num_windows (`int`), num_inference_steps (`int`): Windows to draw and sampler steps for each.
         seed (`int`, defaults to 0): Window `i` is drawn from [`window_generator`]`(seed, i)`.
         batch_size (`int`, defaults to 64): Windows per pipeline call; changes speed and memory, not the windows.
         scheduler (`str`, *optional*): A sampler of [`make_scheduler`] to use instead of the pipeline's own, which
             is put back afterwards.
         return_scalograms (`bool`, defaults to `False`): Also return each batch's generated images.
-        progress (`bool`, defaults to `False`): Show a progress bar over the windows.
+        progress (`bool`, defaults to `False`): One progress bar over all windows (the pipeline's own is turned off).
     """
     saved_scheduler = pipeline.scheduler
     if scheduler is not None:

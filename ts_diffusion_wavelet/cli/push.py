@@ -7,8 +7,7 @@ import logging
 import sys
 from pathlib import Path
 
-from ..hub.push import EVALUATION_SUMMARY, SAMPLES_FOLDER, latest_sample_plot, push_pipeline_to_hub
-from ..pipeline_loading import load_pipeline
+from ..hub.push import push_saved_pipeline
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,20 +32,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(format="%(levelname)s %(name)s: %(message)s", level=logging.INFO)
     try:
-        folder = Path(args.pipeline)
-        pipeline = load_pipeline(folder)
-        summary = Path(args.evaluation) if args.evaluation else folder.parent / EVALUATION_SUMMARY
-        if args.evaluation and not summary.is_file():
+        if args.evaluation and not Path(args.evaluation).is_file():
             raise FileNotFoundError(f"--evaluation {args.evaluation}: no such file.")
-        commit = push_pipeline_to_hub(
-            pipeline,
+        commit = push_saved_pipeline(
+            args.pipeline,
             args.repo_id,
             token=args.token,
             private=args.private or None,
             create_pr=args.create_pr,
-            evaluation=summary.read_text(encoding="utf-8") if summary.is_file() else None,
-            sample_plot=args.sample_plot or latest_sample_plot(folder.parent / SAMPLES_FOLDER),
-            saved_folder=folder,
+            evaluation=Path(args.evaluation).read_text(encoding="utf-8") if args.evaluation else None,
+            sample_plot=args.sample_plot,
         )
     except (ValueError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)

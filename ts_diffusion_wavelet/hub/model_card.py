@@ -155,7 +155,7 @@ def build_model_card(
         data,
         template_str=_TEMPLATE,
         title=repo_id.split("/")[-1],
-        dataset_name=_dataset_name(source) if source else None,
+        dataset_name=_dataset(source)[0] if source else None,
         class_name=class_name,
         representation_summary=representation.summary,
         sample_plot=sample_plot,
@@ -217,7 +217,7 @@ def _is_hub_dataset(source: str) -> bool:
 def _data_rows(pipeline: Any, source: str | None, training: Mapping[str, Any]) -> list[tuple[str, Any]]:
     channels = pipeline.channel_names
     rows: list[tuple[str, Any]] = [
-        ("dataset", _dataset_description(source) if source else "not recorded"),
+        ("dataset", _dataset(source)[1] if source else "not recorded"),
         ("channels", f"{len(channels)}: {_join(channels)}"),
         ("window size", f"{pipeline.window_size} steps"),
     ]
@@ -256,26 +256,18 @@ def _model_rows(pipeline: Any) -> list[tuple[str, Any]]:
 
 
 # ----- formatting ----------------------------------------------------------------------------------------
-def _dataset_name(source: str) -> str:
-    if _is_bundled(source):
-        return f"the bundled `{source.removeprefix('bundled:')}` dataset"
-    if _is_hub_dataset(source):
-        return f"[{source}](https://huggingface.co/datasets/{source})"
-    return f"`{_last_part(source)}`"
-
-
-def _dataset_description(source: str) -> str:
+def _dataset(source: str) -> tuple[str, str]:
+    """How the summary names the training data, and how the data table describes it."""
     if _is_bundled(source):
         from ..data.bundled import get_bundled
 
         info = get_bundled(source)
-        return (
-            f"`{info.name}` (bundled with the package): {info.description} Source: {info.source} "
-            f"Licence: {info.licence}"
-        )
+        description = f"{info.description} Source: {info.source} Licence: {info.licence}"
+        return f"the bundled `{info.name}` dataset", f"`{info.name}` (bundled with the package): {description}"
     if _is_hub_dataset(source):
-        return f"[{source}](https://huggingface.co/datasets/{source}) on the Hub"
-    return f"`{_last_part(source)}` (a local file)"
+        link = f"[{source}](https://huggingface.co/datasets/{source})"
+        return link, f"{link} on the Hub"
+    return f"`{_last_part(source)}`", f"`{_last_part(source)}` (a local file)"
 
 
 def _last_part(path: str) -> str:

@@ -12,7 +12,6 @@ import contextlib
 import json
 import logging
 import os
-import re
 import shutil
 import tempfile
 from collections.abc import Iterator, Mapping
@@ -21,6 +20,7 @@ from typing import Any
 
 from huggingface_hub import create_repo, get_token, upload_folder, whoami
 from huggingface_hub.errors import HfHubHTTPError, OfflineModeIsEnabled, RepositoryNotFoundError
+from huggingface_hub.utils import validate_repo_id
 
 from .model_card import SAMPLE_PLOT_PATH, build_model_card, shareable_training_config
 
@@ -30,7 +30,6 @@ EVALUATION_SUMMARY = Path("evaluation") / "summary.md"  # under a run's output_d
 SAMPLES_FOLDER = "samples"  # the validation plots of a run, beside its pipeline folder
 SAMPLE_PLOT_WINDOWS = 4  # windows drawn when a plot is made at upload time
 SAMPLE_PLOT_STEPS = 25  # DDIM steps for them (as the validation plots during training)
-_REPO_ID = re.compile(r"^(?:[A-Za-z0-9][\w.-]{0,95}/)?[A-Za-z0-9][\w.-]{0,95}$")
 _TOKEN_HELP = (
     "Create a token with write access at https://huggingface.co/settings/tokens, then log in once with "
     "`hf auth login` or set HF_TOKEN (token=... works in Python; a token on a command line is seen by other users "
@@ -92,7 +91,7 @@ def push_pipeline_to_hub(
         `ValueError`: a malformed repo id, no token, a token the Hub rejects or that cannot write there.
         `OSError`: the Hub cannot be reached, or refused the upload for another reason.
     """
-    _check_repo_id(repo_id)
+    validate_repo_id(repo_id)  # a ValueError naming the id and the form it must take
     token = _resolve_token(token)
     with tempfile.TemporaryDirectory(prefix="tsdw-push-") as staging:
         folder = Path(staging)
@@ -118,35 +117,62 @@ def push_pipeline_to_hub(
     return commit
 
 
-def push_trained_pipeline(pipeline: Any, pipeline_path: str | os.PathLike, config: Any) -> str:
+def push_saved_pipeline(
+    pipeline_path: str | os.PathLike,
+    repo_id: str,
+    *,
+    pipeline: Any = None,
+    evaluation: str | Mapping[str, Any] | None = None,
+    sample_plot: str | os.PathLike | bool | None = None,
+    **options: Any,
+) -> str:
     """
-    The upload at the end of `train(config)`: the saved folder, the run's latest sample plot and evaluation summary.
+    Upload the folder `save_pretrained` wrote in a run (`output_dir/pipeline`) with the run's evaluation summary
+    (`output_dir/evaluation/summary.md`) and its latest validation plot (`output_dir/samples/`) when present.
 
     Args:
-        pipeline ([`TimeSeriesDiffusionPipeline`]): The exported pipeline.
-        pipeline_path (`str` or `os.PathLike`): Where it was saved (`output_dir/pipeline`).
-        config ([`TrainingConfig`]): Uses `hub_model_id`, `hub_token`, `hub_private`.
-
-    Raises:
-        `ValueError` / `OSError`: as [`push_pipeline_to_hub`], with where the saved pipeline is and how to retry.
+        pipeline_path (`str` or `os.PathLike`): The saved pipeline folder.
+        repo_id (`str`): As in [`push_pipeline_to_hub`].
+        pipeline ([`TimeSeriesDiffusionPipeline`], *optional*): The pipeline saved there; loaded when not given.
+        evaluation, sample_plot: Used instead of the run's own when given.
+        options: The other keyword arguments of [`push_pipeline_to_hub`].
     """
+    from ..pipeline_loading import load_pipeline
+
     run_dir = Path(pipeline_path).parent
     summary = run_dir / EVALUATION_SUMMARY
+    if evaluation is None and summary.is_file():
+        evaluation = summary.read_text(encoding="utf-8")
+    return push_pipeline_to_hub(
+        pipeline if pipeline is not None else load_pipeline(pipeline_path),
+        repo_id,
+        evaluation=evaluation,
+        sample_plot=sample_plot if sample_plot is not None else latest_sample_plot(run_dir / SAMPLES_FOLDER),
+        saved_folder=pipeline_path,
+        **options,
+    )
+
+
+def push_trained_pipeline(pipeline: Any, pipeline_path: str | os.PathLike, config: Any) -> str:
+    """
+    The upload at the end of `train(config)` ([`push_saved_pipeline`] with `hub_model_id`, `hub_token`,
+    `hub_private`); its errors say where the saved pipeline is and how to upload it later.
+    """
+    retry = f"tsdw-push {pipeline_path} {config.hub_model_id}"
+    kept = f"The trained pipeline is saved in {pipeline_path}; upload it later with `{retry}`."
     try:
-        return push_pipeline_to_hub(
-            pipeline,
+        return push_saved_pipeline(
+            pipeline_path,
             config.hub_model_id,
+            pipeline=pipeline,
             token=config.hub_token,
             private=config.hub_private,
             commit_message=f"Upload {type(pipeline).__name__} trained with ts_diffusion_wavelet",
-            evaluation=summary.read_text(encoding="utf-8") if summary.is_file() else None,
-            sample_plot=latest_sample_plot(run_dir / SAMPLES_FOLDER),
-            saved_folder=pipeline_path,
         )
     except ValueError as error:
-        raise ValueError(f"{error}\n{_kept_locally(pipeline_path, config.hub_model_id)}") from None
+        raise ValueError(f"{error}\n{kept}") from None
     except OSError as error:
-        raise OSError(f"{error}\n{_kept_locally(pipeline_path, config.hub_model_id)}") from None
+        raise OSError(f"{error}\n{kept}") from None
 
 
 def check_push_credentials(token: str | None = None) -> str:
@@ -206,19 +232,6 @@ def make_sample_plot(
 
 
 # ----- steps -------------------------------------------------------------------------------------------------
-def _kept_locally(pipeline_path: str | os.PathLike, repo_id: str) -> str:
-    retry = f"tsdw-push {pipeline_path} {repo_id}"
-    return f"The trained pipeline is saved in {pipeline_path}; upload it later with `{retry}`."
-
-
-def _check_repo_id(repo_id: Any) -> None:
-    if not isinstance(repo_id, str) or not _REPO_ID.match(repo_id) or ".." in repo_id or "--" in repo_id:
-        raise ValueError(
-            f"{repo_id!r} is not a Hub repo id: use 'user/name' or 'org/name' (letters, digits, '-', '_', '.'; "
-            "no '--' or '..'; at most 96 characters each), or 'name' for your own namespace."
-        )
-
-
 def _resolve_token(token: str | None) -> str:
     token = token or get_token()
     if not token:
