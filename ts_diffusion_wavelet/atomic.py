@@ -26,6 +26,10 @@ def atomic_file(path: str | os.PathLike) -> Iterator[Path]:
     try:
         yield temporary
         os.replace(temporary, final)
+    except OSError as error:
+        if error.filename is None:  # a failed write() names no file: name the one being written
+            error.filename = str(final)
+        raise
     finally:
         if temporary.exists():
             temporary.unlink()

@@ -89,11 +89,11 @@ def describe_write_failure(error: BaseException, folder: str | os.PathLike, need
         reason = f"the file writer stopped short ({first_line!r})"
     if number is None or number in _SPACE_ERRNOS:
         free = free_bytes(folder)
-        space = [f"about {format_bytes(needed_bytes)} was needed" if needed_bytes else None]
-        space.append(f"{format_bytes(free)} is free on that disk" if free is not None else None)
+        space = [f"it needs about {format_bytes(needed_bytes)}" if needed_bytes else None]
+        space.append(f"the disk has {format_bytes(free)} free" if free is not None else None)
         known = [part for part in space if part]
         if known:
-            reason += "; " + ", ".join(known)
+            reason += "; " + " and ".join(known)
         if number is None and needed_bytes and free is not None and free < needed_bytes:
             reason += ": the disk is full"
     return reason

@@ -191,22 +191,23 @@ def save_checkpoint(
     def fail_if_any(error: BaseException | None) -> None:
         # A collective: every process learns whether any write failed, so none waits forever for the others.
         local = None
+        earlier = [r for r in scan_checkpoints(output_dir) if r.run_id == run_id and r.damage is None]
+        last = max(earlier, key=lambda r: r.order) if earlier else None
         if error is not None:
-            local = describe_write_failure(error, output_dir, estimate_checkpoint_bytes(model, optimizer, ema))
-            local += f", while writing {_file_being_written(error, partial)}"
+            # The last checkpoint's size is exact; without one, the tensors' bytes are a lower bound.
+            needed = _checkpoint_bytes(last) if last is not None else estimate_checkpoint_bytes(model, optimizer, ema)
+            reason = describe_write_failure(error, output_dir, needed)
+            local = f"{_file_being_written(error, partial)} failed: {reason}"
         reasons = [reason for reason in gather_object([local]) if reason is not None]
         if not reasons:
             return
         if accelerator.is_main_process:
             shutil.rmtree(partial, ignore_errors=True)
-        earlier = [r for r in scan_checkpoints(output_dir) if r.run_id == run_id]
-        kept = "no earlier checkpoint of this run exists"
-        if earlier:
-            kept = f"{max(earlier, key=lambda r: r.order).path.name} is intact"
+        kept = f"{last.path.name} is intact" if last is not None else "no earlier checkpoint of this run exists"
         raise WriteFailedError(
-            f"Could not write checkpoint {final}: {reasons[0]}. The partial folder {partial.name} was removed and "
-            f"{kept}. Free some space (or use another --output_dir), then continue with --resume_from_checkpoint "
-            "latest."
+            f"Could not write checkpoint {final} (writing {reasons[0]}). The partial folder {partial.name} was "
+            f"removed and {kept}. Free some space (or use another --output_dir), then continue with "
+            "--resume_from_checkpoint latest."
         )
 
     # 1. Accelerate's files: model, optimizer, lr schedule; every process writes its own RNG state.
@@ -258,6 +259,11 @@ def _attempt(write: Any) -> BaseException | None:
             raise
         return error
     return None
+
+
+def _checkpoint_bytes(record: CheckpointRecord) -> int:
+    """Bytes a complete checkpoint takes on disk."""
+    return sum(path.stat().st_size for path in record.path.iterdir() if path.is_file())
 
 
 def estimate_checkpoint_bytes(model: torch.nn.Module, optimizer: torch.optim.Optimizer, ema: EMAModel | None) -> int:

@@ -22,7 +22,7 @@ from ..pipeline_base import TimeSeriesDiffusionPipeline
 from ..representations import Representation, build_representation, representation_from_dict
 from .checkpoint_loading import Checkpoint, load_checkpoint, read_checkpoint
 from .checkpoint_runs import claim_output_dir, new_run_id, resolve_checkpoint
-from .checkpointing import TrainingState, check_resume_compatible, describe_run, save_checkpoint
+from .checkpointing import TrainingState, check_resume_compatible, save_checkpoint
 from .components import make_ema, make_lr_scheduler, make_noise_scheduler, make_optimizer
 from .config import TrainingConfig
 from .diffusion_loss import diffusion_loss
@@ -130,7 +130,7 @@ def claim_run(config: TrainingConfig, accelerator: Accelerator, checkpoint: Chec
             logger.warning("%s", line)
         write_json(Path(config.output_dir) / "training_config.json", config.to_dict())
     accelerator.wait_for_everyone()
-    logger.info("Run %s", describe_run(run_id))
+    logger.info("Run id %s (stamped on this run's checkpoints)", run_id)
     return run_id
 
 
