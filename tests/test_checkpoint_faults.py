@@ -504,3 +504,17 @@ def test_a_kill_between_the_two_renames_of_a_replace_is_undone_at_the_next_start
     assert sorted(p.name for p in tmp_path.iterdir()) == ["checkpoint-4"]
     replace_directory(tmp_path / "checkpoint-4", tmp_path / "checkpoint-5")  # and the ordinary case still works
     assert sorted(p.name for p in tmp_path.iterdir()) == ["checkpoint-5"]
+
+
+def test_a_damaged_state_named_by_path_points_to_the_previous_checkpoint_of_the_run_beside_it(run):
+    damage(run / "checkpoint-4" / STATE_FILE, "garbage")
+    with pytest.raises(ValueError) as caught:
+        train(tiny_config(run, *STEPS, "--resume_from_checkpoint", str(run / "checkpoint-4")))
+    assert str(caught.value).startswith(f"Checkpoint {run / 'checkpoint-4'} cannot be resumed: {STATE_FILE} is not")
+    assert str(caught.value).endswith(f"--resume_from_checkpoint {run / 'checkpoint-2'}.")
+    # An unreadable older checkpoint does not block resuming the newer one (and is never pruned).
+    shutil.copytree(run / "checkpoint-2", run / "checkpoint-1")
+    (run / "checkpoint-1" / STATE_FILE).write_text("{")
+    shutil.rmtree(run / "checkpoint-4")
+    train(tiny_config(run, *STEPS, "--resume_from_checkpoint", "latest", "--checkpoints_total_limit", "1"))
+    assert [p.name for p in list_checkpoints(run)] == ["checkpoint-1", "checkpoint-4"]

@@ -71,8 +71,9 @@ def resolve_checkpoint(output_dir: str | os.PathLike, resume_from: str) -> Check
                 "it is another kind of folder); use an earlier one or 'latest'."
             )
         record = read_record(path)
-        if record.damage is not None:
-            raise damaged_checkpoint_error(path, None, record.damage)
+        if record.damage is not None:  # whose it is cannot be read: assume the run of the checkpoints beside it
+            beside = {r.run_id for r in scan_checkpoints(path.parent) if r.damage is None}
+            raise damaged_checkpoint_error(path, beside.pop() if len(beside) == 1 else None, record.damage)
         return record
     records = scan_checkpoints(output_dir)
     if not records:
@@ -106,13 +107,13 @@ def describe_groups(records: list[CheckpointRecord]) -> str:
 def foreign_checkpoints(output_dir: str | os.PathLike, run_id: str | None, fresh: bool) -> list[CheckpointRecord]:
     """
     Checkpoints in `output_dir` this run did not write. A fresh run owns none. A resumed run owns its run id's;
-    checkpoints from before run ids are left alone (a run resumed from one of them is their continuation) but
-    never pruned.
+    checkpoints from before run ids, and any whose state is unreadable, are left alone (a run resumed from one of
+    them is their continuation) but never pruned.
     """
     records = scan_checkpoints(output_dir)
     if fresh:
         return records
-    return [r for r in records if r.damage is not None or (r.run_id is not None and r.run_id != run_id)]
+    return [r for r in records if r.damage is None and r.run_id is not None and r.run_id != run_id]
 
 
 def claim_output_dir(
