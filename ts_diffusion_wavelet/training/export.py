@@ -15,6 +15,7 @@ from ..atomic import atomic_directory
 from ..pipeline_base import TimeSeriesDiffusionPipeline
 from ..representations import Representation
 from ..schedulers import make_scheduler
+from ..write_errors import WRITE_ERRORS, WriteFailedError, describe_write_failure, is_write_failure
 
 logger = logging.getLogger(__name__)
 
@@ -49,9 +50,27 @@ def build_export_pipeline(
 
 
 def save_pipeline(pipeline: TimeSeriesDiffusionPipeline, output_dir: str | Path) -> Path:
-    """Save `pipeline` to `output_dir/pipeline`, replacing an older one only once the new one is complete."""
+    """
+    Save `pipeline` to `output_dir/pipeline`, replacing an older one only once the new one is complete.
+
+    Raises:
+        WriteFailedError: the write failed (full disk, quota, permissions); the temporary folder is removed, an
+            older pipeline is kept, and the message says why, how much space was needed and how to export again.
+    """
     target = Path(output_dir) / PIPELINE_FOLDER
-    with atomic_directory(target) as temporary:
-        pipeline.save_pretrained(temporary)
+    try:
+        with atomic_directory(target) as temporary:
+            pipeline.save_pretrained(temporary)
+    except WRITE_ERRORS as error:
+        if not is_write_failure(error):
+            raise
+        needed = sum(t.numel() * t.element_size() for t in pipeline.unet.state_dict().values())
+        kept = "the previous pipeline there is kept" if target.exists() else "nothing was left behind"
+        raise WriteFailedError(
+            f"Could not write the pipeline to {target}: {describe_write_failure(error, output_dir, needed)}. The "
+            f"temporary folder was removed and {kept}. The trained state is in the last checkpoint in {output_dir}: "
+            "free some space, then run the same command with --resume_from_checkpoint latest to export it again "
+            "without training further."
+        ) from error
     logger.info("Saved the pipeline to %s", target)
     return target

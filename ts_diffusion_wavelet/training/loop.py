@@ -10,25 +10,19 @@ from pathlib import Path
 import numpy as np
 import torch
 from accelerate import Accelerator
-from accelerate.utils import set_seed
+from accelerate.utils import broadcast_object_list, set_seed
 from diffusers import DDPMScheduler
 from diffusers.training_utils import EMAModel
 from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
 
-from ..atomic import write_json
+from ..atomic import recover_interrupted_writes, write_json
 from ..data import PreparedData, prepare_windows
 from ..pipeline_base import TimeSeriesDiffusionPipeline
 from ..representations import Representation, build_representation, representation_from_dict
-from .checkpointing import (
-    Checkpoint,
-    TrainingState,
-    check_resume_compatible,
-    read_checkpoint,
-    remove_partial_checkpoints,
-    resolve_checkpoint,
-    save_checkpoint,
-)
+from .checkpoint_loading import Checkpoint, load_checkpoint, read_checkpoint
+from .checkpoint_runs import claim_output_dir, new_run_id, resolve_checkpoint
+from .checkpointing import TrainingState, check_resume_compatible, save_checkpoint
 from .components import make_ema, make_lr_scheduler, make_noise_scheduler, make_optimizer
 from .config import TrainingConfig
 from .diffusion_loss import diffusion_loss
@@ -59,6 +53,7 @@ class TrainingRun:
     loader: DataLoader
     total_steps: int
     state: TrainingState
+    run_id: str  # stamped on every checkpoint this run writes; only those are resumed from and pruned
 
 
 def load_data(config: TrainingConfig) -> PreparedData:
@@ -100,15 +95,43 @@ def sample_windows(data: PreparedData, count: int, seed: int) -> torch.Tensor:
 
 
 def find_checkpoint(config: TrainingConfig) -> Checkpoint | None:
-    """Step 2: the checkpoint to resume from, checked against the current options."""
+    """Step 2: the checkpoint to resume from, its files verified and its options checked against the current ones."""
     if config.resume_from_checkpoint is None:
         return None
-    path = resolve_checkpoint(config.output_dir, config.resume_from_checkpoint)
-    if path is None:
+    record = resolve_checkpoint(config.output_dir, config.resume_from_checkpoint)
+    if record is None:
         return None
-    checkpoint = read_checkpoint(path)
-    check_resume_compatible(checkpoint.config, config.to_dict(), path)
+    checkpoint = read_checkpoint(record)
+    check_resume_compatible(checkpoint.config, config.to_dict(), checkpoint.path)
     return checkpoint
+
+
+def claim_run(config: TrainingConfig, accelerator: Accelerator, checkpoint: Checkpoint | None) -> str:
+    """
+    Step 2b: this run's id (the checkpoint's when resuming, a new one otherwise, the same on every process), after
+    making sure `output_dir` holds no other run's checkpoints and cleaning up after interrupted writes.
+    """
+    run_id = checkpoint.run_id if checkpoint is not None else None
+    if run_id is None:
+        run_id = broadcast_object_list([new_run_id()])[0]
+        if checkpoint is not None:
+            logger.warning(
+                "%s was written before run ids; this run continues it as run %s. The older checkpoints in %s are "
+                "kept and never pruned: delete them by hand when done.",
+                checkpoint.path,
+                run_id,
+                config.output_dir,
+            )
+    claim_output_dir(
+        config.output_dir, run_id, checkpoint is None, config.overwrite_output_dir, accelerator.is_main_process
+    )
+    if accelerator.is_main_process:
+        for line in recover_interrupted_writes(config.output_dir):
+            logger.warning("%s", line)
+        write_json(Path(config.output_dir) / "training_config.json", config.to_dict())
+    accelerator.wait_for_everyone()
+    logger.info("Run id %s (stamped on this run's checkpoints)", run_id)
+    return run_id
 
 
 def prepare_run(config: TrainingConfig) -> TrainingRun:
@@ -121,12 +144,10 @@ def prepare_run(config: TrainingConfig) -> TrainingRun:
 
         # A bad token should fail now, not after hours of training.
         logger.info("Will push to the Hub as %s", check_push_credentials(config.hub_token))
+    checkpoint = find_checkpoint(config)
+    run_id = claim_run(config, accelerator, checkpoint)
     data = load_data(config)
     logger.info("Data:\n%s", data.report)
-    checkpoint = find_checkpoint(config)
-    if accelerator.is_main_process:
-        remove_partial_checkpoints(config.output_dir)
-        write_json(Path(config.output_dir) / "training_config.json", config.to_dict())
     # 3. The representation: fitted statistics come from the checkpoint when resuming, so they never drift.
     if checkpoint is not None:
         representation = representation_from_dict(checkpoint.representation)
@@ -157,11 +178,11 @@ def prepare_run(config: TrainingConfig) -> TrainingRun:
     ema = make_ema(config, model)
     model, optimizer, lr_scheduler = accelerator.prepare(model, optimizer, lr_scheduler)
     if ema is not None:
+        # Saved and loaded by the checkpoint code as safetensors, not registered: Accelerate would pickle it.
         ema.to(accelerator.device)
-        accelerator.register_for_checkpointing(ema)
     state = TrainingState()
     if checkpoint is not None:
-        accelerator.load_state(str(checkpoint.path))
+        load_checkpoint(accelerator, checkpoint, accelerator.unwrap_model(model), ema)
         state = checkpoint.state
         logger.info(
             "Resumed from %s at step %d (epoch %d, batch %d)",
@@ -184,6 +205,7 @@ def prepare_run(config: TrainingConfig) -> TrainingRun:
         loader,
         total_steps,
         state,
+        run_id,
     )
 
 
@@ -289,9 +311,13 @@ def save_state(run: TrainingRun) -> None:
         run.accelerator,
         run.config.output_dir,
         run.state,
+        run.run_id,
         run.config.to_dict(),
         run.representation.to_dict(),
         run.config.checkpoints_total_limit,
+        run.accelerator.unwrap_model(run.model),
+        run.optimizer,
+        run.ema,
     )
 
 
