@@ -11,6 +11,7 @@ import torch
 from diffusers.pipelines import pipeline_utils
 
 from .pipeline_base import TimeSeriesDiffusionPipeline
+from .pipeline_checks import check_saved_pipeline
 from .pipeline_legacy import RawDiffusionPipeline, ScalogramDiffusionPipeline
 
 PIPELINE_CLASSES: dict[str, type[TimeSeriesDiffusionPipeline]] = {
@@ -40,7 +41,9 @@ def check_pipeline_directory(path: str | os.PathLike) -> str:
 
     Raises:
         `FileNotFoundError`: the directory or one of its files is missing (the message names which).
-        `ValueError`: a file is corrupt, or the directory holds another kind of pipeline.
+        `ValueError`: a file is corrupt, the directory holds another kind of pipeline, or a field of a saved config
+            disagrees with another file or with the weights (the message names the file and the field; see
+            [`~pipeline_checks.check_saved_pipeline`]).
     """
     folder = Path(path)
     if not folder.is_dir():
@@ -64,14 +67,15 @@ def check_pipeline_directory(path: str | os.PathLike) -> str:
     for component in ("unet", "scheduler"):
         if component not in index:
             raise ValueError(f"{index_path} lists no {component!r} component; the pipeline is incomplete.")
-    _read_json(_require(folder / "unet" / "config.json"))
-    _read_json(_require(folder / "scheduler" / "scheduler_config.json"))
+    unet_config = _read_json(_require(folder / "unet" / "config.json"))
+    scheduler_config = _read_json(_require(folder / "scheduler" / "scheduler_config.json"))
     weights = [folder / "unet" / name for name in _WEIGHT_FILES if (folder / "unet" / name).is_file()]
     if not weights:
         raise FileNotFoundError(
             f"{folder / 'unet'} holds no weights ({' or '.join(_WEIGHT_FILES)}); the pipeline is incomplete."
         )
     _check_weights(weights[0])
+    check_saved_pipeline(folder, index, unet_config, scheduler_config, weights[0])
     return class_name
 
 
