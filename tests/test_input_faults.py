@@ -494,3 +494,17 @@ def test_the_preprocessor_checks_start_values_too():
     pre = SeriesPreprocessor(target_transform="log_return").fit(_prices()[["Close"]])
     with pytest.raises(ValueError, match="`start_values` holds nan for channel 'Close'"):
         pre.inverse_transform(np.zeros((1, 1, 8)), start_values=[float("nan")])
+
+
+def test_an_edited_pipeline_on_the_hub_is_refused_the_same_way(saved, tmp_path, hub):
+    folder = _edited(saved, "raw", INDEX, _set("representation", "window_size", 64), tmp_path)
+    files = {str(path.relative_to(folder)): path.read_bytes() for path in folder.rglob("*") if path.is_file()}
+    hub.add_repo("tester/edited", files)
+    with pytest.raises(ValueError) as caught:
+        load_pipeline("tester/edited", cache_dir=tmp_path / "cache")
+    message = str(caught.value)
+    assert message.startswith("The Hub repo 'tester/edited' holds a pipeline whose files disagree: ")
+    assert (
+        "model_index.json field 'representation.window_size' is 64 but 'training_config.window_size' is 30" in message
+    )
+    assert hub.unhandled == []

@@ -19,6 +19,8 @@ PIPELINE_CLASSES: dict[str, type[TimeSeriesDiffusionPipeline]] = {
     "ScalogramDiffusionPipeline": ScalogramDiffusionPipeline,  # saved by version 0.1
     "RawDiffusionPipeline": RawDiffusionPipeline,  # saved by version 0.1
 }
+# from_pretrained's options that choose which files are downloaded (what `DiffusionPipeline.download` takes).
+_DOWNLOAD_OPTIONS = ("cache_dir", "force_download", "proxies", "local_files_only", "token", "revision", "variant")
 _WEIGHT_FILES = ("diffusion_pytorch_model.safetensors", "diffusion_pytorch_model.bin")
 # diffusers 0.42 renamed from_pretrained's `torch_dtype` to `dtype` (the old name warns); older releases know only it.
 _DTYPE_KEYWORD = "dtype" if hasattr(pipeline_utils, "_resolve_dtype") else "torch_dtype"
@@ -122,6 +124,7 @@ def load_pipeline(
         class_name = check_pipeline_directory(path_or_repo_id)
     else:
         class_name = _class_name_on_hub(str(path_or_repo_id), **kwargs)
+        _check_downloaded(PIPELINE_CLASSES[class_name], str(path_or_repo_id), kwargs)
     pipeline_class = PIPELINE_CLASSES[class_name]
     if torch_dtype is not None:
         kwargs[_DTYPE_KEYWORD] = torch_dtype
@@ -129,6 +132,16 @@ def load_pipeline(
     if device is not None:
         pipeline = pipeline.to(device)
     return pipeline
+
+
+def _check_downloaded(pipeline_class: type[TimeSeriesDiffusionPipeline], repo_id: str, kwargs: dict[str, Any]) -> None:
+    """The same checks as for a folder, on the repo's files in the local cache (`from_pretrained` then reuses them)."""
+    options = {key: value for key, value in kwargs.items() if key in _DOWNLOAD_OPTIONS}
+    folder = pipeline_class.download(repo_id, **options)
+    try:
+        check_pipeline_directory(folder)
+    except ValueError as error:
+        raise ValueError(f"The Hub repo {repo_id!r} holds a pipeline whose files disagree: {error}") from None
 
 
 def _looks_like_repo_id(name: str) -> bool:
