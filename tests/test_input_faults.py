@@ -243,13 +243,6 @@ EDITS = [
         "representation.transform_config.window_size = 32.",
     ),
     (
-        "scalogram",
-        INDEX,
-        _set("representation", "transform_config", "num_scales", 8),
-        "disagrees with itself: field "
-        "'representation.transform_config.num_scales' is 8 but 'training_config.num_scales' is 16.",
-    ),
-    (
         "raw",
         INDEX,
         _set("representation", "num_channels", 3),
@@ -266,13 +259,6 @@ EDITS = [
         INDEX,
         _set("representation", "transform_config", "wavelet", "db4"),
         "field 'representation' is not usable: Unsupported wavelet 'db4'.",
-    ),
-    (
-        "raw",
-        INDEX,
-        _set("training_config", "window_size", 64),
-        "disagrees with itself: field "
-        "'representation.window_size' is 30 but 'training_config.window_size' is 64. One of them was edited",
     ),
     # model_index.json: the preprocessing record, every field of a channel
     (
@@ -369,19 +355,6 @@ EDITS = [
     (
         "raw",
         SCHEDULER,
-        _set("num_train_timesteps", 1000),
-        "scheduler_config.json field 'num_train_timesteps' is 1000, "
-        "but the UNet was trained with 50 (model_index.json field 'training_config.num_train_timesteps')",
-    ),
-    (
-        "raw",
-        SCHEDULER,
-        _set("prediction_type", "v_prediction"),
-        "field 'prediction_type' is 'v_prediction', but the UNet was trained with 'epsilon'",
-    ),
-    (
-        "raw",
-        SCHEDULER,
         _set("prediction_type", "noise"),
         "field 'prediction_type' is 'noise'; it must be one of ['epsilon', 'v_prediction', 'sample'].",
     ),
@@ -407,9 +380,54 @@ def test_an_edited_field_is_refused_naming_the_file_and_field(saved, tmp_path, k
     assert str(folder / file) in text  # the edited file, by its full path
 
 
+REFERENCE_EDITS = [
+    (
+        "raw",
+        INDEX,
+        _set("training_config", "window_size", 64),
+        "model_index.json disagrees with itself: field 'representation.window_size' is 30 but "
+        "'training_config.window_size' is 64. If one of them was edited, restore it",
+    ),
+    (
+        "scalogram",
+        INDEX,
+        _set("representation", "transform_config", "num_scales", 8),
+        "model_index.json disagrees with itself: field 'representation.transform_config.num_scales' is 8 but "
+        "'training_config.num_scales' is 16.",
+    ),
+    (
+        "raw",
+        SCHEDULER,
+        _set("num_train_timesteps", 1000),
+        "scheduler_config.json field 'num_train_timesteps' is 1000, but model_index.json records that the UNet was "
+        "trained with 50 ('training_config.num_train_timesteps')",
+    ),
+    (
+        "raw",
+        SCHEDULER,
+        _set("prediction_type", "v_prediction"),
+        "field 'prediction_type' is 'v_prediction', but model_index.json records that the UNet was trained with "
+        "'epsilon' ('training_config.prediction_type'); sampling with another gives wrong series. If the scheduler "
+        "config was edited, restore prediction_type = 'epsilon'.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("kind", "file", "edit", "message"), REFERENCE_EDITS)
+def test_fields_that_disagree_with_the_training_config_warn_naming_both(saved, tmp_path, kind, file, edit, message):
+    """`training_config` is kept for reference (a pipeline built in Python may carry any): a warning, not an error."""
+    folder = _edited(saved, kind, file, edit, tmp_path)
+    with pytest.warns(UserWarning) as caught:
+        load_pipeline(folder)
+    texts = [str(w.message) for w in caught if "disagrees" in str(w.message) or "records that" in str(w.message)]
+    assert len(texts) == 1 and message in texts[0] and str(folder / file) in texts[0]
+
+
 def test_unedited_saves_load_and_sample(saved):
     for folder in saved.values():
-        pipeline = load_pipeline(folder)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", UserWarning)  # no false alarm on a consistent save
+            pipeline = load_pipeline(folder)
         pipeline.set_progress_bar_config(disable=True)
         assert np.isfinite(pipeline(num_inference_steps=2).series).all()
 

@@ -4,12 +4,13 @@ A saved pipeline's files checked against each other and against the weights, bef
 An edited field (a window size, a channel count, a scale) otherwise surfaces as a shape error deep inside the UNet,
 as random weights, or as silently wrong samples. Each check here names the file and the field that disagree:
 - `model_index.json`: `representation` and `preprocessing` must be well-formed and describe the same channels;
-  the representation must fit the UNet and agree with `training_config` on the fields both record (window size,
-  number of scales), which also names the edited field when the representation and the UNet disagree.
+  the representation must fit the UNet; `training_config` names the edited field when they disagree.
 - `unet/config.json`: must build a UNet whose tensors have exactly the shapes stored in the weights file; when one
   field explains the difference, it is named with the value the weights were saved with.
-- `scheduler/scheduler_config.json`: must build its scheduler, with the training schedule's length and prediction
-  type.
+- `scheduler/scheduler_config.json`: must build its scheduler with valid values.
+`training_config` is kept for reference only (a pipeline built in Python may carry any), so where it disagrees with
+a consistent pipeline (window size, number of scales, the schedule's length and prediction type) that is a warning
+naming both fields.
 """
 
 from __future__ import annotations
@@ -308,23 +309,28 @@ def _check_scheduler(config: dict[str, Any], path: Path, index: dict[str, Any], 
     training = index.get("training_config") or {}
     for field in _SCHEDULE_FIELDS:
         if field in training and field in config and training[field] != config[field]:
-            raise ValueError(
-                f"{path} field {field!r} is {config[field]!r}, but the UNet was trained with {training[field]!r} "
-                f"({index_path.name} field 'training_config.{field}'); sampling with another would give wrong series. "
-                f"Restore {field} = {training[field]!r}."
+            warnings.warn(
+                f"{path} field {field!r} is {config[field]!r}, but {index_path.name} records that the UNet was "
+                f"trained with {training[field]!r} ('training_config.{field}'); sampling with another gives wrong "
+                f"series. If the scheduler config was edited, restore {field} = {training[field]!r}.",
+                UserWarning,
+                stacklevel=4,
             )
 
 
 def _check_training_config(index: dict[str, Any], index_path: Path) -> None:
     """
-    The representation and `training_config` must agree on the fields both record: the model was trained with
-    one value and would sample with the other, and nothing but the edit tells which is right.
+    Warn when the representation and `training_config` disagree on a field both record: the model was trained with
+    one value and samples with the other. `training_config` is kept for reference only (a pipeline built in Python
+    may carry any), so this is a warning naming both fields rather than an error.
     """
     record = index.get("representation")
     for path, value, trained in _disagreements(index, record) if isinstance(record, dict) else []:
         field = path.rsplit(".", 1)[-1]
-        raise ValueError(
+        warnings.warn(
             f"{index_path} disagrees with itself: field {path!r} is {value!r} but 'training_config.{field}' is "
-            f"{trained!r}. One of them was edited (the model samples with the first, it was trained with the second); "
-            "restore it so both hold the value the model was trained with."
+            f"{trained!r}. If one of them was edited, restore it: the model samples with the first and was trained "
+            "with the second.",
+            UserWarning,
+            stacklevel=4,
         )
