@@ -526,3 +526,17 @@ def test_an_edited_pipeline_on_the_hub_is_refused_the_same_way(saved, tmp_path, 
         "model_index.json field 'representation.window_size' is 64 but 'training_config.window_size' is 30" in message
     )
     assert hub.unhandled == []
+
+
+def test_a_trained_run_loads_without_warnings(tmp_path):
+    """training_config's own names (beta_schedule 'cosine') are not mistaken for disagreements."""
+    from ts_diffusion_wavelet.cli.train import main
+
+    arguments = ["--representation", "raw", "--model_preset", "tiny", "--window_size", "32", "--max_train_steps", "1"]
+    arguments += ["--num_train_timesteps", "50", "--beta_schedule", "cosine", "--output_dir", str(tmp_path / "run")]
+    arguments += ["--logger", "none", "--validation_steps", "0"]
+    assert main(arguments) == 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        pipeline = load_pipeline(tmp_path / "run" / "pipeline")
+    assert pipeline.scheduler.config.beta_schedule == "squaredcos_cap_v2"

@@ -25,8 +25,9 @@ import torch
 PREDICTION_TYPES: tuple[str, ...] = ("epsilon", "v_prediction", "sample")
 # Fields recorded both in the representation and in `training_config`: the latter names which one was edited.
 _WITNESSED_FIELDS: tuple[str, ...] = ("window_size", "num_scales")
-# Scheduler fields that must match what the UNet was trained with (recorded in `training_config`).
-_SCHEDULE_FIELDS: tuple[str, ...] = ("num_train_timesteps", "prediction_type", "beta_schedule")
+# Scheduler fields that must match what the UNet was trained with (recorded in `training_config` under the same
+# name and meaning; its `beta_schedule` names differ from diffusers', e.g. "cosine" is "squaredcos_cap_v2").
+_SCHEDULE_FIELDS: tuple[str, ...] = ("num_train_timesteps", "prediction_type")
 _MAX_SEARCH_BUILDS = 80  # UNets built on the meta device while looking for the edited config field
 
 
