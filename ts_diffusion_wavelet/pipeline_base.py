@@ -130,12 +130,9 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
         Returns:
             [`TimeSeriesPipelineOutput`] or `tuple`: the series (and the scalograms if asked for).
         """
-        self.check_call_arguments(batch_size, num_inference_steps, generator, output_type)
-        if return_scalograms and not self.representation.has_images:
-            raise ValueError(
-                f"`return_scalograms=True` needs a scalogram representation; this pipeline's is "
-                f"{self.representation.name!r}."
-            )
+        self.check_call_arguments(
+            batch_size, num_inference_steps, generator, output_type, start_values, return_dict, return_scalograms
+        )
         # 1-3. Reverse diffusion in the representation's state space.
         samples = self.denoise(self.representation.sample_shape(batch_size), num_inference_steps, generator)
         # 4. States -> model-space windows [batch, channels, length].
@@ -151,15 +148,24 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
         num_inference_steps: int,
         generator: torch.Generator | list[torch.Generator] | None,
         output_type: str,
+        start_values: float | np.ndarray | None = None,
+        return_dict: bool = True,
+        return_scalograms: bool = False,
     ) -> None:
-        """Reject arguments of `__call__` that cannot work, naming the value and the fix."""
-        if not isinstance(batch_size, (int, np.integer)) or isinstance(batch_size, bool) or batch_size < 1:
+        """Reject arguments of `__call__` that cannot work, before any sampling, naming the value and the fix."""
+        if not _is_integer(batch_size) or batch_size < 1:
             raise ValueError(f"`batch_size` must be a positive integer, got {batch_size!r}.")
         max_steps = self.scheduler.config.num_train_timesteps
-        if not isinstance(num_inference_steps, (int, np.integer)) or not 1 <= num_inference_steps <= max_steps:
+        if not _is_integer(num_inference_steps) or not 1 <= num_inference_steps <= max_steps:
             raise ValueError(
                 f"`num_inference_steps` must be an integer from 1 to the {max_steps} steps the model was trained "
                 f"with, got {num_inference_steps!r}. DDIM or DPM-Solver need 20-50; DDPM needs up to {max_steps}."
+            )
+        generators = generator if isinstance(generator, list) else [generator]
+        if any(g is not None and not isinstance(g, torch.Generator) for g in generators):
+            raise ValueError(
+                f"`generator` must be a torch.Generator, a list of them, or None, got {generator!r}. Seed one with "
+                "torch.Generator().manual_seed(seed)."
             )
         if isinstance(generator, list) and len(generator) != batch_size:
             raise ValueError(
@@ -168,6 +174,22 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
             )
         if output_type not in OUTPUT_TYPES:
             raise ValueError(f"Unknown `output_type` {output_type!r}; choose one of {', '.join(OUTPUT_TYPES)}.")
+        for name, flag in (("return_dict", return_dict), ("return_scalograms", return_scalograms)):
+            if not isinstance(flag, (bool, np.bool_)):
+                raise ValueError(f"`{name}` must be True or False, got {flag!r}.")
+        if return_scalograms and not self.representation.has_images:
+            raise ValueError(
+                f"`return_scalograms=True` needs a scalogram representation; this pipeline's is "
+                f"{self.representation.name!r}."
+            )
+        if start_values is not None:
+            preprocessor = self._preprocessor()
+            if preprocessor is None:
+                raise ValueError(
+                    "`start_values` needs a pipeline saved with its preprocessing record (levels rebuilt from "
+                    "returns); this pipeline has none, so its output is already in model units."
+                )
+            preprocessor.check_start_values(start_values, int(batch_size))
 
     def denoise(
         self,
@@ -298,6 +320,11 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
 
         repo_id = kwargs.pop("repo_id", Path(save_directory).name)
         push_pipeline_to_hub(self, repo_id, saved_folder=save_directory, **kwargs)
+
+
+def _is_integer(value: Any) -> bool:
+    """An int (or numpy integer), not a bool, which Python counts as an int."""
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
 
 
 def _legacy_record(

@@ -11,6 +11,7 @@ import torch
 from diffusers.pipelines import pipeline_utils
 
 from .pipeline_base import TimeSeriesDiffusionPipeline
+from .pipeline_checks import check_saved_pipeline
 from .pipeline_legacy import RawDiffusionPipeline, ScalogramDiffusionPipeline
 
 PIPELINE_CLASSES: dict[str, type[TimeSeriesDiffusionPipeline]] = {
@@ -18,6 +19,8 @@ PIPELINE_CLASSES: dict[str, type[TimeSeriesDiffusionPipeline]] = {
     "ScalogramDiffusionPipeline": ScalogramDiffusionPipeline,  # saved by version 0.1
     "RawDiffusionPipeline": RawDiffusionPipeline,  # saved by version 0.1
 }
+# from_pretrained's options that choose which files are downloaded (what `DiffusionPipeline.download` takes).
+_DOWNLOAD_OPTIONS = ("cache_dir", "force_download", "proxies", "local_files_only", "token", "revision", "variant")
 _WEIGHT_FILES = ("diffusion_pytorch_model.safetensors", "diffusion_pytorch_model.bin")
 # diffusers 0.42 renamed from_pretrained's `torch_dtype` to `dtype` (the old name warns); older releases know only it.
 _DTYPE_KEYWORD = "dtype" if hasattr(pipeline_utils, "_resolve_dtype") else "torch_dtype"
@@ -40,7 +43,9 @@ def check_pipeline_directory(path: str | os.PathLike) -> str:
 
     Raises:
         `FileNotFoundError`: the directory or one of its files is missing (the message names which).
-        `ValueError`: a file is corrupt, or the directory holds another kind of pipeline.
+        `ValueError`: a file is corrupt, the directory holds another kind of pipeline, or a field of a saved config
+            disagrees with another file or with the weights (the message names the file and the field; see
+            [`~pipeline_checks.check_saved_pipeline`]).
     """
     folder = Path(path)
     if not folder.is_dir():
@@ -64,14 +69,15 @@ def check_pipeline_directory(path: str | os.PathLike) -> str:
     for component in ("unet", "scheduler"):
         if component not in index:
             raise ValueError(f"{index_path} lists no {component!r} component; the pipeline is incomplete.")
-    _read_json(_require(folder / "unet" / "config.json"))
-    _read_json(_require(folder / "scheduler" / "scheduler_config.json"))
+    unet_config = _read_json(_require(folder / "unet" / "config.json"))
+    scheduler_config = _read_json(_require(folder / "scheduler" / "scheduler_config.json"))
     weights = [folder / "unet" / name for name in _WEIGHT_FILES if (folder / "unet" / name).is_file()]
     if not weights:
         raise FileNotFoundError(
             f"{folder / 'unet'} holds no weights ({' or '.join(_WEIGHT_FILES)}); the pipeline is incomplete."
         )
     _check_weights(weights[0])
+    check_saved_pipeline(folder, index, unet_config, scheduler_config, weights[0])
     return class_name
 
 
@@ -118,6 +124,7 @@ def load_pipeline(
         class_name = check_pipeline_directory(path_or_repo_id)
     else:
         class_name = _class_name_on_hub(str(path_or_repo_id), **kwargs)
+        _check_downloaded(PIPELINE_CLASSES[class_name], str(path_or_repo_id), kwargs)
     pipeline_class = PIPELINE_CLASSES[class_name]
     if torch_dtype is not None:
         kwargs[_DTYPE_KEYWORD] = torch_dtype
@@ -125,6 +132,16 @@ def load_pipeline(
     if device is not None:
         pipeline = pipeline.to(device)
     return pipeline
+
+
+def _check_downloaded(pipeline_class: type[TimeSeriesDiffusionPipeline], repo_id: str, kwargs: dict[str, Any]) -> None:
+    """The same checks as for a folder, on the repo's files in the local cache (`from_pretrained` then reuses them)."""
+    options = {key: value for key, value in kwargs.items() if key in _DOWNLOAD_OPTIONS}
+    folder = pipeline_class.download(repo_id, **options)
+    try:
+        check_pipeline_directory(folder)
+    except ValueError as error:
+        raise ValueError(f"The Hub repo {repo_id!r} holds a pipeline whose files disagree: {error}") from None
 
 
 def _looks_like_repo_id(name: str) -> bool:

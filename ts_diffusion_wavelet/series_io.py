@@ -50,6 +50,7 @@ def save_generated(path: str | os.PathLike, series: np.ndarray | list[pd.DataFra
         `Path`: the path written.
     """
     path = check_series_path(path)
+    check_finite(series, channel_names, path)
     suffix = path.suffix.lower()
     with atomic_file(path) as temporary:
         if suffix == ".npy":
@@ -64,6 +65,32 @@ def save_generated(path: str | os.PathLike, series: np.ndarray | list[pd.DataFra
             else:
                 frame.to_parquet(temporary, index=False)
     return path
+
+
+def check_finite(series: np.ndarray | list[pd.DataFrame], channel_names: list[str], path: Path) -> None:
+    """
+    Refuse to write windows holding NaN or inf: a file of them looks like a result and is none.
+
+    Raises:
+        `ValueError`: Naming the count, the first bad value's window, step and channel, and the likely cause.
+    """
+    if isinstance(series, list):
+        frames = [frame.select_dtypes("number") for frame in series]
+        names = list(frames[0].columns) if frames else []
+        values = np.stack([frame.to_numpy(dtype=np.float64) for frame in frames]) if frames else np.zeros((0, 0, 0))
+    else:
+        values, names = np.asarray(series, dtype=np.float64), list(channel_names)
+    bad = ~np.isfinite(values)
+    if not bad.any():
+        return
+    window, step, channel = (int(i) for i in np.argwhere(bad)[0])
+    name = names[channel] if channel < len(names) else f"channel_{channel}"
+    raise ValueError(
+        f"{int(bad.sum())} of {bad.size} generated values are NaN or infinite (the first "
+        f"{values[window, step, channel]} in window {window}, step {step}, channel {name!r}), so nothing was written "
+        f"to {str(path)!r}. The levels overflowed when the preprocessing was undone (check `start_values` and the "
+        "saved preprocessing statistics) or the model diverged."
+    )
 
 
 def load_generated(path: str | os.PathLike) -> tuple[np.ndarray, list[str]]:

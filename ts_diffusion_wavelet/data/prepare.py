@@ -10,6 +10,7 @@ import pandas as pd
 
 from .categorical import CategoricalPolicy
 from .cleaning import MissingValues, NanPolicy
+from .extremes import warn_outliers
 from .preprocessing import ArrayLike, SeriesPreprocessor
 from .scaling import Scaling
 from .sources import DataSource, load_series
@@ -125,14 +126,17 @@ def prepare_windows(
         )
     split_at = split_row(num_rows, validation_fraction, window_size)  # in model-space rows
     preprocessor.fit(levels.iloc[: split_at + lag])  # training rows only: model rows [0, split_at)
-    series = preprocessor.transform(levels).astype(np.float32)
+    model_space = preprocessor.transform(levels)  # float64, checked to fit in float32
+    transformed = model_space * [c["scale"] for c in preprocessor.channels] + [c["loc"] for c in preprocessor.channels]
+    outliers = warn_outliers(transformed, names, row_offset=lag, index=levels.index)
+    series = model_space.astype(np.float32)
     starts = _start_levels(levels.to_numpy(), lag)
     common = {"start_levels": starts, "channel_names": names}
     train = WindowDataset(series, window_size, stride, first_row=0, last_row=split_at, **common)
     validation = None
     if split_at < num_rows:
         validation = WindowDataset(series, window_size, stride, first_row=split_at, last_row=num_rows, **common)
-    lines = clean.report + _summary(preprocessor, levels, lag, split_at, train, validation)
+    lines = clean.report + _summary(preprocessor, levels, lag, split_at, train, validation) + outliers
     return PreparedData(
         train=train,
         validation=validation,

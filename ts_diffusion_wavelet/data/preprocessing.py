@@ -7,6 +7,7 @@ Inverse (`inverse_transform`): model-space windows `[B, C, L]` → unscale → r
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any, Union
 
@@ -14,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .categorical import onehot_channel_name, onehot_decode
+from .extremes import FLOAT32_MAX, check_representable, check_statistics
 from .scaling import SCALINGS, Scaling, fit_scaling, scale_values, unscale_values
 from .target_transforms import (
     TARGET_TRANSFORMS,
@@ -132,9 +134,10 @@ class SeriesPreprocessor:
                 f"Need at least {lag + 1} training rows to fit, got {values.shape[0]}. Use a longer training split."
             )
         transformed = apply_target_transform(values, targets, channel_names=names, index=index)
+        check_statistics(transformed, names, row_offset=lag, index=index)
         known = [(0.0, 1.0) if name in group_of else None for name in names]
         loc, scale = fit_scaling(transformed, scalings, channel_names=names, known_ranges=known)
-        self.channels = [
+        channels = [
             {
                 "name": name,
                 "target_transform": targets[c],
@@ -146,6 +149,9 @@ class SeriesPreprocessor:
             }
             for c, name in enumerate(names)
         ]
+        for position, record in enumerate(channels):
+            _check_channel_record(record, f"channels[{position}]")
+        self.channels = channels
         return self
 
     def transform(self, levels: pd.DataFrame | np.ndarray) -> np.ndarray:
@@ -166,7 +172,17 @@ class SeriesPreprocessor:
         if values.shape[0] <= self.lag:
             raise ValueError(f"Need more than {self.lag} rows to transform, got {values.shape[0]}.")
         transformed = apply_target_transform(values, self._kinds("target_transform"), channel_names=names, index=index)
-        return scale_values(transformed, *self._stats())
+        scaled = scale_values(transformed, *self._stats())
+        check_representable(
+            scaled,
+            names,
+            what="value after scaling by the training statistics",
+            row_offset=self.lag,
+            index=index,
+            fix="Rows outside the training split can hold values far beyond its range: fix or remove them (or mark "
+            "them missing with `missing_values=` and `nan_policy=`).",
+        )
+        return scaled
 
     def fit_transform(
         self, levels: pd.DataFrame | np.ndarray, channel_names: Sequence[str] | None = None
@@ -199,15 +215,54 @@ class SeriesPreprocessor:
                 f"Expected windows of shape [batch, {self.num_channels}, length] (channels {self.channel_names}) "
                 f"or [{self.num_channels}, length], got {tuple(_to_numpy(windows).shape)}."
             )
-        start = self.start_values if start_values is None else _to_numpy(start_values)
-        if start.shape not in ((self.num_channels,), (array.shape[0], self.num_channels)):
-            raise ValueError(
-                f"`start_values` must have shape [{self.num_channels}] or [{array.shape[0]}, {self.num_channels}] "
-                f"(one level per channel, optionally per window), got {tuple(start.shape)}."
-            )
+        start = self.start_values if start_values is None else self.check_start_values(start_values, array.shape[0])
         values = unscale_values(array.transpose(0, 2, 1), *self._stats())
-        levels = invert_target_transform(values, self._kinds("target_transform"), start)
+        with np.errstate(over="ignore", invalid="ignore"):
+            levels = invert_target_transform(values, self._kinds("target_transform"), start)
+        _warn_not_finite(levels, self.channel_names)
         return levels[0] if single else levels
+
+    def check_start_values(self, start_values: ArrayLike | float, batch_size: int) -> np.ndarray:
+        """
+        Check start levels for [`~SeriesPreprocessor.inverse_transform`] before any work: a number (every channel),
+        `[C]` or `[batch_size, C]`, finite, and positive in `"log_return"` channels (their levels are the start
+        times the exponential of summed returns, so a non-positive start has no valid levels).
+
+        Returns:
+            `np.ndarray` of shape `[C]` or `[batch_size, C]`, float64.
+
+        Raises:
+            `ValueError`: Naming the shape, or the first bad value with its channel (and window).
+        """
+        try:
+            start = _to_numpy(start_values)
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"`start_values` must be a number or an array of numbers, got {start_values!r}."
+            ) from None
+        if start.ndim == 0:
+            start = np.full(self.num_channels, float(start))
+        if start.shape not in ((self.num_channels,), (batch_size, self.num_channels)):
+            raise ValueError(
+                f"`start_values` must have shape [{self.num_channels}] or [{batch_size}, {self.num_channels}] (one "
+                f"level per channel {self.channel_names}, optionally per window) or be one number, got "
+                f"{tuple(start.shape)}."
+            )
+        positive = np.array([kind == "log_return" for kind in self._kinds("target_transform")])
+        rows = start.reshape(-1, self.num_channels)
+        with np.errstate(invalid="ignore"):
+            bad = ~np.isfinite(rows) | (positive & ~(rows > 0))
+        if bad.any():
+            row, channel = (int(i) for i in np.argwhere(bad)[0])
+            where = f"channel {self.channel_names[channel]!r}" + (f", window {row}" if start.ndim == 2 else "")
+            need = "a finite positive price (levels are start x exp(summed log-returns))"
+            raise ValueError(
+                f"`start_values` holds {float(rows[row, channel])!r} for {where} "
+                f"({int(bad.sum())} bad values in all); "
+                f"it needs {need if positive[channel] else 'a finite number'}. The default is the last training "
+                f"level, {self.start_values.tolist()}."
+            )
+        return start
 
     def to_frames(
         self, windows: ArrayLike, start_values: ArrayLike | None = None, index: Sequence | None = None
@@ -250,9 +305,17 @@ class SeriesPreprocessor:
                 f"Not a SeriesPreprocessor dict of version {DICT_VERSION}: got type={config.get('type')!r}, "
                 f"version={config.get('version')!r}. Pass the output of `SeriesPreprocessor.to_dict()`."
             )
+        for key in ("target_transform", "scaling"):
+            if key not in config:
+                raise ValueError(f"field {key!r} is missing; pass the output of `SeriesPreprocessor.to_dict()`.")
         preprocessor = cls(config["target_transform"], config["scaling"], config.get("categories"))
-        if config.get("channels") is not None:
-            preprocessor.channels = [dict(record) for record in config["channels"]]
+        channels = config.get("channels")
+        if channels is not None:
+            if not isinstance(channels, list) or not channels:
+                raise ValueError(f"field 'channels' must be a non-empty list of channel records, got {channels!r}.")
+            for position, record in enumerate(channels):
+                _check_channel_record(record, f"channels[{position}]")
+            preprocessor.channels = [dict(record) for record in channels]
         return preprocessor
 
     def __repr__(self) -> str:
@@ -297,6 +360,60 @@ def _setting(setting: str | dict[str, str], name: str, names: list[str], group_o
     if key == "scaling" and name in group_of and value != "none":
         return "minmax"  # over the known range [0, 1], whatever the data: {0, 1} -> {-1, 1}
     return value
+
+
+_RECORD_FIELDS = ("name", "target_transform", "scaling", "loc", "scale", "start_value")
+
+
+def _check_channel_record(record: Any, where: str) -> None:
+    """
+    One channel's fitted record must be usable: known settings, and `loc`, `scale` (positive) and `start_value`
+    finite within float32's range (the model's precision). Errors name the field as `where.field`.
+    """
+    if not isinstance(record, Mapping):
+        raise ValueError(f"field {where!r} must be a channel record (a dict), got {record!r}.")
+    missing = [key for key in _RECORD_FIELDS if key not in record]
+    if missing:
+        raise ValueError(f"field {where!r} lacks {missing}; a channel record has {list(_RECORD_FIELDS)}.")
+    if not isinstance(record["name"], str):
+        raise ValueError(f"field '{where}.name' must be a column name (text), got {record['name']!r}.")
+    for key, choices in (("target_transform", TARGET_TRANSFORMS), ("scaling", SCALINGS)):
+        if record[key] not in choices:
+            raise ValueError(f"field '{where}.{key}' is {record[key]!r}; it must be one of {list(choices)}.")
+    for key in ("loc", "scale", "start_value"):
+        value = record[key]
+        number = float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+        if number is None or not abs(number) <= FLOAT32_MAX:
+            raise ValueError(
+                f"field '{where}.{key}' of channel {record['name']!r} is {value!r}; it must be a finite number within "
+                f"float32's range ({FLOAT32_MAX:.3g}), the model's precision."
+            )
+    if not record["scale"] > 0:
+        raise ValueError(
+            f"field '{where}.scale' of channel {record['name']!r} is {record['scale']!r}; a scale must be positive "
+            "(windows are divided by it)."
+        )
+    if record["target_transform"] == "log_return" and not record["start_value"] > 0:
+        raise ValueError(
+            f"field '{where}.start_value' of channel {record['name']!r} is {record['start_value']!r}; a "
+            "'log_return' channel needs a positive start price."
+        )
+
+
+def _warn_not_finite(levels: np.ndarray, channel_names: Sequence[str]) -> None:
+    """Generated levels that overflowed (e.g. `exp` of summed log-returns) are said, not passed on silently."""
+    bad = ~np.isfinite(levels)
+    if not bad.any():
+        return
+    counts = bad.reshape(-1, bad.shape[-1]).sum(axis=0)
+    columns = ", ".join(f"{name!r}: {int(n)}" for name, n in zip(channel_names, counts, strict=True) if n)
+    warnings.warn(
+        f"{int(bad.sum())} of {bad.size} generated levels are not finite ({columns}): they overflowed when the "
+        "preprocessing was undone (the summed differences or log-returns grew beyond float64). Check the start "
+        "values and the saved preprocessing statistics; the model may have diverged.",
+        UserWarning,
+        stacklevel=3,
+    )
 
 
 def _check_setting(name: str, setting: str | Mapping[str, str], choices: tuple[str, ...]) -> None:

@@ -12,7 +12,10 @@ Accepted sources:
 
 from __future__ import annotations
 
+import csv
 import difflib
+import io
+import logging
 import os
 import re
 from collections.abc import Sequence
@@ -36,6 +39,13 @@ PARQUET_SUFFIXES = (".parquet", ".pq")
 FILE_SUFFIXES = CSV_SUFFIXES + TSV_SUFFIXES + PARQUET_SUFFIXES
 # A Hub dataset id is "owner/name"; anything else that is not on disk is reported as a missing path.
 _HUB_NAME = re.compile(r"[A-Za-z0-9][\w.-]*/[\w.-]+")
+# Separators tried on delimited text files, in order of preference when several fit.
+CSV_SEPARATORS = (",", ";", "\t", "|")
+_SNIFF_LINES = 50
+_DECIMAL_COMMA = re.compile(r"-?\d+,\d+")
+READ_NOTE = "ts_diffusion_wavelet.read_note"  # DataFrame.attrs key: how a text file was read, for the report
+
+logger = logging.getLogger(__name__)
 
 
 def describe_source(source: DataSource) -> str:
@@ -115,16 +125,68 @@ def _read_file(path: Path) -> pd.DataFrame:
     try:
         if lowered.endswith(PARQUET_SUFFIXES):
             return pd.read_parquet(path)
-        if lowered.endswith(TSV_SUFFIXES):
-            return pd.read_csv(path, sep="\t")
-        if lowered.endswith(CSV_SUFFIXES):
-            return pd.read_csv(path)
+        if lowered.endswith(TSV_SUFFIXES + CSV_SUFFIXES):
+            return _read_delimited(path, default="\t" if lowered.endswith(TSV_SUFFIXES) else ",")
     except pd.errors.EmptyDataError:
         raise ValueError(f"The file {str(path)!r} is empty: it has no header and no rows.") from None
     raise ValueError(
         f"Cannot read {str(path)!r}: unsupported file type. Supported: {', '.join(FILE_SUFFIXES)}, or a directory "
         "written by `datasets` `save_to_disk`. Convert the file, or load it into a pandas DataFrame yourself."
     )
+
+
+def _read_delimited(path: Path, *, default: str) -> pd.DataFrame:
+    """A CSV / TSV file with its separator (and decimal comma) detected, so `Date;Close` is two columns."""
+    sep, decimal = sniff_csv_format(_first_lines(path), default=default)
+    frame = pd.read_csv(path, sep=sep, decimal=decimal)
+    note = f"read as delimited text with separator {sep!r}" + (f" and decimal {decimal!r}" if decimal != "." else "")
+    note += " (detected)" if (sep, decimal) != (default, ".") else ""
+    logger.info("%s: %s", path, note)
+    frame.attrs[READ_NOTE] = note
+    return frame
+
+
+def _first_lines(path: Path) -> list[str]:
+    from pandas.io.common import get_handle
+
+    with get_handle(str(path), "r", compression="infer", encoding="utf-8", errors="replace") as handles:
+        lines = []
+        for line in handles.handle:
+            if line.strip():
+                lines.append(line)
+            if len(lines) > _SNIFF_LINES:
+                break
+    return lines
+
+
+def sniff_csv_format(lines: Sequence[str], *, default: str = ",") -> tuple[str, str]:
+    """
+    The separator and decimal mark of delimited text, from its first lines.
+
+    A separator fits when it splits every line (quotes respected) into the same number of fields, more than one;
+    among those that fit, the one giving the most fields wins (`1,5;2,5` is two fields with `;`, and `,` would be
+    decimal commas). When none fits, `default`. The decimal mark is `,` when the separator is not `,` and every
+    data field that is not a plain number is of the form `1,5`.
+
+    Args:
+        lines (`list[str]`): The header and the first data lines.
+        default (`str`, defaults to `","`): The separator the file's extension implies.
+
+    Returns:
+        `(separator, decimal)`.
+    """
+    best, best_fields = default, 1
+    for sep in CSV_SEPARATORS:
+        counts = {len(row) for row in csv.reader(io.StringIO("".join(lines)), delimiter=sep)}
+        if len(counts) == 1 and (fields := counts.pop()) > best_fields:
+            best, best_fields = sep, fields
+    decimal = "."
+    if best != "," and len(lines) > 1:
+        fields = [f.strip() for row in csv.reader(io.StringIO("".join(lines[1:])), delimiter=best) for f in row]
+        commas = [f for f in fields if "," in f]
+        if commas and all(_DECIMAL_COMMA.fullmatch(f) for f in commas):
+            decimal = ","
+    return best, decimal
 
 
 def _read_directory(path: Path, *, split: str) -> pd.DataFrame:
@@ -240,6 +302,8 @@ def load_series(
     """
     raw = read_source(source, split=split)
     report = [f"source {describe_source(source)}: {raw.shape[0]} rows x {raw.shape[1]} columns {list(raw.columns)}"]
+    if READ_NOTE in raw.attrs:
+        report[0] += f", {raw.attrs.pop(READ_NOTE)}"
     if missing_values is None:
         missing_values = bundled_missing_values(source) or None
         if missing_values:

@@ -100,6 +100,13 @@ class RawRepresentation(Representation):
                 f"are {self._num_channels} x {self.padded_length} after padding; build it with "
                 "representation.build_unet(preset)."
             )
+        # The UNet was trained on windows padded to the nearest multiple: a shorter window_size never was.
+        if padded_length(self._window_size, multiple) != self.padded_length:
+            raise ValueError(
+                f"window_size {self._window_size} pads to {padded_length(self._window_size, multiple)} steps, not to "
+                f"the UNet's {self.padded_length}, which a window_size from {self.padded_length - multiple + 1} to "
+                f"{self.padded_length} gives."
+            )
 
     def card_text(self) -> str:
         return (

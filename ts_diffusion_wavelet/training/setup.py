@@ -10,6 +10,7 @@ import torch
 from accelerate import Accelerator
 from accelerate.utils import GradientAccumulationPlugin, ProjectConfiguration
 
+from ..hub.preflight import check_hub_settings
 from .config import TrainingConfig
 from .export import PIPELINE_FOLDER
 
@@ -42,7 +43,12 @@ def configure_logging(accelerator: Accelerator) -> None:
 
 
 def check_output_dir(config: TrainingConfig) -> None:
-    """Refuse to overwrite a finished run unless asked to (resuming is fine)."""
+    """
+    Check where the run's results go, before any work: refuse to overwrite a finished run unless asked to
+    (resuming is fine), and check the Hub repo id and the token's right to write to it when pushing (on every
+    process, so that all stop together).
+    """
+    check_hub_settings(config.push_to_hub, config.hub_model_id, config.hub_token)
     existing = Path(config.output_dir) / PIPELINE_FOLDER / "model_index.json"
     if existing.exists() and config.resume_from_checkpoint is None and not config.overwrite_output_dir:
         raise ValueError(
