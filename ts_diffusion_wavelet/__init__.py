@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 
 __version__ = "0.1.0"
 
-# The judge (scipy, matplotlib and, on first use, the `eval` extra) loads on first access, not with the package.
+# The judge (its metrics, matplotlib figures and, when used, the `eval` extra) loads on first access.
 _EVALUATION = (
     "discriminative_score",
     "evaluate_windows",
