@@ -330,7 +330,7 @@ def test_a_finished_run_is_not_overwritten_by_accident(tmp_path):
             ],
             "multiples of 4; got image size 10x10",
         ),
-        (["--sampler", "plms"], "--sampler must be one of ddpm, ddim, dpmsolver, unipc, euler_a; got 'plms'"),
+        (["--sampler", "plms"], "'plms' (choose from 'ddpm', 'ddim', 'dpmsolver', 'unipc', 'euler_a')"),
         (["--data", "no_such_file.csv"], "no_such_file.csv"),
         (["--columns", "Open"], "Open"),
         (["--window_size", "9000"], "fewer than one window of window_size=9000"),

@@ -7,6 +7,8 @@
 ```
 """
 
+from typing import TYPE_CHECKING, Any
+
 from .data import (
     PreparedData,
     SeriesPreprocessor,
@@ -15,15 +17,6 @@ from .data import (
     load_bundled,
     load_series,
     prepare_windows,
-)
-from .evaluation import (
-    discriminative_score,
-    evaluate_windows,
-    generate_report,
-    make_baselines,
-    predictive_score,
-    stylized_facts,
-    summary_markdown,
 )
 from .filter_bank import clear_cache, cwt, icwt
 from .models import build_unet1d, build_unet2d
@@ -39,7 +32,42 @@ from .series_io import load_generated, save_generated
 from .training import TrainingConfig, parse_config
 from .wavelets import SUPPORTED_WAVELETS, center_frequency, nyquist_scale
 
+if TYPE_CHECKING:
+    from .evaluation import (
+        discriminative_score,
+        evaluate_windows,
+        generate_report,
+        make_baselines,
+        predictive_score,
+        stylized_facts,
+        summary_markdown,
+    )
+
 __version__ = "0.1.0"
+
+# The judge (its metrics, matplotlib figures and, when used, the `eval` extra) loads on first access.
+_EVALUATION = (
+    "discriminative_score",
+    "evaluate_windows",
+    "generate_report",
+    "make_baselines",
+    "predictive_score",
+    "stylized_facts",
+    "summary_markdown",
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EVALUATION:
+        from . import evaluation
+
+        return getattr(evaluation, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
 
 __all__ = [
     "SCHEDULER_NAMES",

@@ -223,11 +223,24 @@ def _check_two_sample_dependencies() -> None:
         )
 
 
+def _check_garch_dependency() -> None:
+    """Fails before any work when the GARCH baseline's package (the `eval` extra) is missing."""
+    import importlib.util
+
+    if importlib.util.find_spec("arch") is None:
+        raise ValueError(
+            "The GARCH baseline needs arch (missing); install the evaluation extra with "
+            "`pip install 'ts-diffusion-wavelet[eval]'`, or pass --baselines gaussian block_bootstrap to skip it."
+        )
+
+
 def run(args: argparse.Namespace) -> dict:
     """Loads both data sets, evaluates, writes the report; returns the metrics."""
     two_sample = not args.no_classifiers
     if two_sample:
         _check_two_sample_dependencies()
+    if "garch" in args.baselines:
+        _check_garch_dependency()
     discriminative_iterations, predictive_iterations, repeats = GRU_PRESETS[args.preset]
     device = _default_device(args.device)
     time_column = None if args.time_column == "none" else args.time_column

@@ -1,6 +1,6 @@
 """Training under Accelerate: configuration, the loop in named steps, checkpoints that survive faults."""
 
 from .config import TrainingConfig
-from .config_parsing import format_help, parse_config, validate_config
+from .config_parsing import TrainingConfigParser, config_from_dict, parse_config
 
-__all__ = ["TrainingConfig", "format_help", "parse_config", "validate_config"]
+__all__ = ["TrainingConfig", "TrainingConfigParser", "config_from_dict", "parse_config"]

@@ -1,4 +1,9 @@
-"""The training configuration: one typed dataclass, the same names on the command line, in files and in JSON."""
+"""The training configuration: one typed dataclass, the same names on the command line, in files and in JSON.
+
+`config_parsing.parse_config` reads it from `--name value` options and YAML/JSON files with
+`transformers.HfArgumentParser`, which turns each field into an option: its type hint gives the type, the field's
+metadata (`help`, `choices`) goes to `argparse` as it is.
+"""
 
 from __future__ import annotations
 
@@ -11,18 +16,35 @@ from ..schedulers import SCHEDULER_NAMES
 
 
 def _option(default: Any, help: str, choices: tuple[Any, ...] | None = None) -> Any:
-    metadata = {"help": help, "choices": choices}
+    metadata: dict[str, Any] = {"help": help} if choices is None else {"help": help, "choices": choices}
     if isinstance(default, (list, dict)):
         return field(default_factory=lambda: type(default)(default), metadata=metadata)
     return field(default=default, metadata=metadata)
 
 
 SECRET_OPTIONS: tuple[str, ...] = ("hub_token",)  # never written to disk or sent to a tracker
+_AT_LEAST_ONE_OR_NONE = ("max_train_steps", "checkpoints_total_limit", "image_width")
+_AT_LEAST_ONE = (
+    "window_size",
+    "stride",
+    "num_scales",
+    "image_size",
+    "train_batch_size",
+    "num_epochs",
+    "num_train_timesteps",
+    "gradient_accumulation_steps",
+    "checkpointing_steps",
+    "logging_steps",
+    *_AT_LEAST_ONE_OR_NONE,
+)
 
 
 @dataclass
 class TrainingConfig:
-    """Everything a training run needs; saved with every checkpoint and with the exported pipeline."""
+    """
+    Everything a training run needs; saved with every checkpoint and with the exported pipeline. Building one
+    checks choices and ranges (`ValueError` naming the option, the value and the fix).
+    """
 
     # --- data ---------------------------------------------------------------------------------------------
     data: str = _option(
@@ -50,22 +72,21 @@ class TrainingConfig:
         "Values meaning 'missing' in every column (comma-separated, e.g. -999,N/A); default: a bundled set's own.",
     )
     window_size: int = _option(256, "Samples per training window (the original design's 256).")
-    # Stride 1, not 4: at stride 4 the default job memorised EUR/USD's ~1,500 windows (validation loss .67 -> .89
-    # over 3,000 steps; returns too calm with bursts, strong test .29 / .36); at stride 1 it reaches the floor.
+    # Stride 1: every window a series offers; at stride 4 the default job memorised EUR/USD (README "Defaults").
     stride: int = _option(1, "Step between consecutive windows.")
     validation_fraction: float = _option(0.1, "Last share of the series held out for validation (split by time).")
 
     # --- representation and model ------------------------------------------------------------------------
-    # raw by default: at equal training time on EUR/USD and ETTh1 (window 256) it beats the scalogram model on
-    # the strong two-sample test (benchmarks/bench_long.py, README "Long windows").
+    # raw by default: at equal training time it is as close to the data as the scalogram model or closer
+    # (README "Long windows").
     representation: str = _option(
         "raw",
         "raw (a UNet1DModel on the windows) or scalogram (a UNet on their Morlet CWT images).",
         ("raw", "scalogram"),
     )
     wavelet: str = _option("morl", "Mother wavelet: morl (real Morlet) or cmorB-C (complex Morlet, e.g. cmor1.5-1.0).")
-    # 16 scales, not the original 128: 128 rows for 256 samples are ~100x redundant; 16 log-spaced scales still
-    # invert at > 60 dB and make a 16x smaller image (README "How it works").
+    # 16, not the original 128: 128 scales for 256 samples are highly redundant; 16 log-spaced ones still invert
+    # accurately and make a far smaller image (README "How it works").
     num_scales: int = _option(16, "Wavelet scales (log-spaced from the Nyquist scale).")
     image_size: int = _option(
         16, "Height of the scalogram image (scales are resized to it) and its width when square."
@@ -97,22 +118,21 @@ class TrainingConfig:
     # --- diffusion ----------------------------------------------------------------------------------------
     num_train_timesteps: int = _option(1000, "Diffusion steps of the training schedule.")
     beta_schedule: str = _option("linear", "Noise schedule.", ("linear", "cosine", "sigmoid"))
-    # v_prediction by default: with epsilon, a small model's errors at high noise blow up the x0 estimate
-    # (1 / sqrt(alpha_bar) ~ 120x at t = 960) and samples drift far out of range (measured; see the README).
+    # v_prediction: with epsilon, the x0 estimate at high noise carries the network's error times 1/sqrt(alpha_bar),
+    # and samples drift out of the data's range (README "Defaults").
     prediction_type: str = _option("v_prediction", "What the UNet predicts.", ("epsilon", "v_prediction", "sample"))
     snr_gamma: float | None = _option(
         None, "Min-SNR loss weighting gamma (5.0 is the paper's value); none to disable."
     )
-    # DPM-Solver++ rather than DDPM: at the pipeline's default 50 steps it was closer to the data on every quality
-    # measure of benchmarks/bench_sampling.py (PSD distance 9.45 vs 10.57 dB), and 25 steps match DDPM-1000.
+    # DPM-Solver++ rather than DDPM: closer to the data at the pipeline's default 50 steps, and good at 25
+    # (README "Defaults" and the sampler table).
     sampler: str = _option("dpmsolver", "Scheduler saved with the pipeline for sampling.", SCHEDULER_NAMES)
 
     # --- optimisation -------------------------------------------------------------------------------------
     train_batch_size: int = _option(32, "Windows per batch per process.")
     num_epochs: int = _option(10, "Passes over the training windows (ignored when max_train_steps is set).")
-    # 3,000 steps at batch 32 and lr 5e-4: 13 minutes on 2 CPU cores for the default (raw) model, at the strong
-    # judge's floor on EUR/USD. The scalogram model overfits sooner: 1,500 steps gave returns 8% too calm, 3,000
-    # steps 19% (README "The default job, then and now").
+    # 3,000 steps at batch 32 and lr 5e-4: the default job fits a CPU budget; the scalogram model overfits sooner
+    # (README "Defaults").
     max_train_steps: int | None = _option(
         3000,
         "Stop after this many optimizer steps (overrides num_epochs); none to train num_epochs. "
@@ -157,6 +177,28 @@ class TrainingConfig:
     hub_token: str | None = _option(None, "Hub token (default: the logged-in one).")
     hub_private: bool = _option(False, "Create the Hub repo as private.")
 
+    def __post_init__(self) -> None:
+        """Check choices, ranges and combinations, so that a configuration that exists is one a run can use."""
+        for spec in dataclasses.fields(self):
+            choices, value = spec.metadata.get("choices"), getattr(self, spec.name)
+            if choices and value not in choices:
+                raise ValueError(f"--{spec.name} must be one of {', '.join(map(str, choices))}; got {value!r}.")
+        for name in _AT_LEAST_ONE:
+            value = getattr(self, name)
+            if value is not None and value < 1:
+                none = " (or none)" if name in _AT_LEAST_ONE_OR_NONE else ""
+                raise ValueError(f"--{name} must be at least 1{none}, got {value}.")
+        if self.learning_rate <= 0:
+            raise ValueError(f"--learning_rate must be positive, got {self.learning_rate}.")
+        if not 0.0 <= self.validation_fraction < 1.0:
+            raise ValueError(f"--validation_fraction must be in [0, 1), got {self.validation_fraction}.")
+        if self.snr_gamma is not None and self.snr_gamma <= 0:
+            raise ValueError(f"--snr_gamma must be positive (5.0 is usual) or none, got {self.snr_gamma}.")
+        if self.lr_warmup_steps < 0 or self.validation_steps < 0 or self.max_grad_norm < 0:
+            raise ValueError("--lr_warmup_steps, --validation_steps and --max_grad_norm must not be negative.")
+        if self.push_to_hub and not self.hub_model_id:
+            raise ValueError("--push_to_hub needs --hub_model_id user/name.")
+
     def to_dict(self, *, include_secrets: bool = False) -> dict[str, Any]:
         """
         The configuration as plain data (JSON-ready). Secrets (`hub_token`) are blanked unless asked for, because
@@ -166,10 +208,3 @@ class TrainingConfig:
         if not include_secrets:
             values.update({name: None for name in SECRET_OPTIONS if values.get(name) is not None})
         return values
-
-    @classmethod
-    def from_dict(cls, values: dict[str, Any], *, source: str = "config") -> TrainingConfig:
-        """Build a configuration from plain data, checking names and types; see [`parse_config`]."""
-        from .config_parsing import config_from_mapping
-
-        return config_from_mapping(values, source=source)
