@@ -160,10 +160,14 @@ class TrainingConfig:
     # --- checkpoints, logging, validation -----------------------------------------------------------------
     output_dir: str = _option("outputs/ts-diffusion-wavelet", "Where checkpoints, logs and the final pipeline go.")
     overwrite_output_dir: bool = _option(
-        False, "Allow a new run to reuse an output_dir that already holds a pipeline."
+        False,
+        "Allow a new run to reuse an output_dir that already holds a pipeline; another run's checkpoints there are "
+        "moved to output_dir/replaced/ rather than mixed with this run's.",
     )
     checkpointing_steps: int = _option(500, "Save a resumable checkpoint every N optimizer steps.")
-    checkpoints_total_limit: int | None = _option(3, "Keep at most this many checkpoints (oldest deleted).")
+    checkpoints_total_limit: int | None = _option(
+        3, "Keep at most this many of this run's checkpoints (oldest deleted)."
+    )
     resume_from_checkpoint: str | None = _option(None, "'latest' or a checkpoint path to continue from.")
     logger: str = _option("tensorboard", "Accelerate tracker.", ("tensorboard", "wandb", "none"))
     logging_steps: int = _option(10, "Log loss and learning rate every N steps.")
@@ -174,7 +178,10 @@ class TrainingConfig:
     # --- hub ----------------------------------------------------------------------------------------------
     push_to_hub: bool = _option(False, "Upload the final pipeline with a model card.")
     hub_model_id: str | None = _option(None, "Hub repo id, e.g. user/eurusd-scalogram-diffusion.")
-    hub_token: str | None = _option(None, "Hub token (default: the logged-in one).")
+    # Discouraged: `accelerate launch` echoes the command line on failure; HF_TOKEN or `hf auth login` are not echoed.
+    hub_token: str | None = _option(
+        None, "Hub token; prefer HF_TOKEN or `hf auth login` (default: the logged-in one)."
+    )
     hub_private: bool = _option(False, "Create the Hub repo as private.")
 
     def __post_init__(self) -> None:
