@@ -43,7 +43,7 @@ if TYPE_CHECKING:
         summary_markdown,
     )
 
-__version__ = "0.1.0"
+from .version import __version__ as __version__
 
 # The judge (its metrics, matplotlib figures and, when used, the `eval` extra) loads on first access.
 _EVALUATION = (

@@ -232,12 +232,7 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
         """Undo the preprocessing of model-space windows `[batch, channels, length]` and package the result."""
         windows = windows.float().cpu()
         preprocessor = self._preprocessor()
-        if preprocessor is None:
-            if start_values is not None:
-                raise ValueError(
-                    "`start_values` needs a pipeline saved with its preprocessing record (levels rebuilt from "
-                    "returns); this pipeline has none, so its output is already in model units."
-                )
+        if preprocessor is None:  # `start_values` without a preprocessing record was refused by the argument checks
             values = windows.permute(0, 2, 1).numpy()
         else:
             if start_values is not None and np.ndim(start_values) == 0:

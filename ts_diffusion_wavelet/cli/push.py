@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from ..hub.push import push_saved_pipeline
+from ..pipeline_loading import load_pipeline
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -35,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.evaluation and not Path(args.evaluation).is_file():
             raise FileNotFoundError(f"--evaluation {args.evaluation}: no such file.")
         commit = push_saved_pipeline(
+            load_pipeline(args.pipeline),
             args.pipeline,
             args.repo_id,
             token=args.token,

@@ -15,9 +15,9 @@ from typing import Any
 from diffusers.utils.hub_utils import populate_model_card
 from huggingface_hub import ModelCard, ModelCardData
 
-from .. import __version__
 from ..data.sources import FILE_SUFFIXES
 from ..training.config import SECRET_OPTIONS
+from ..version import __version__
 
 PACKAGE_NAME = "ts-diffusion-wavelet"
 # The package is installed from its source until it is published; replace with the published name when it is.

@@ -118,10 +118,10 @@ def push_pipeline_to_hub(
 
 
 def push_saved_pipeline(
+    pipeline: Any,
     pipeline_path: str | os.PathLike,
     repo_id: str,
     *,
-    pipeline: Any = None,
     evaluation: str | Mapping[str, Any] | None = None,
     sample_plot: str | os.PathLike | bool | None = None,
     **options: Any,
@@ -131,20 +131,19 @@ def push_saved_pipeline(
     (`output_dir/evaluation/summary.md`) and its latest validation plot (`output_dir/samples/`) when present.
 
     Args:
+        pipeline ([`TimeSeriesDiffusionPipeline`]): The pipeline saved there (the caller loads it: this module does
+            not import the loader, which imports the pipeline, which imports this module).
         pipeline_path (`str` or `os.PathLike`): The saved pipeline folder.
         repo_id (`str`): As in [`push_pipeline_to_hub`].
-        pipeline ([`TimeSeriesDiffusionPipeline`], *optional*): The pipeline saved there; loaded when not given.
         evaluation, sample_plot: Used instead of the run's own when given.
         options: The other keyword arguments of [`push_pipeline_to_hub`].
     """
-    from ..pipeline_loading import load_pipeline
-
     run_dir = Path(pipeline_path).parent
     summary = run_dir / EVALUATION_SUMMARY
     if evaluation is None and summary.is_file():
         evaluation = summary.read_text(encoding="utf-8")
     return push_pipeline_to_hub(
-        pipeline if pipeline is not None else load_pipeline(pipeline_path),
+        pipeline,
         repo_id,
         evaluation=evaluation,
         sample_plot=sample_plot if sample_plot is not None else latest_sample_plot(run_dir / SAMPLES_FOLDER),
@@ -162,9 +161,9 @@ def push_trained_pipeline(pipeline: Any, pipeline_path: str | os.PathLike, confi
     kept = f"The trained pipeline is saved in {pipeline_path}; upload it later with `{retry}`."
     try:
         return push_saved_pipeline(
+            pipeline,
             pipeline_path,
             config.hub_model_id,
-            pipeline=pipeline,
             token=config.hub_token,
             private=config.hub_private,
             commit_message=f"Upload {type(pipeline).__name__} trained with ts_diffusion_wavelet",
