@@ -25,9 +25,9 @@ from .checkpoint_runs import claim_output_dir, new_run_id, resolve_checkpoint
 from .checkpointing import TrainingState, check_resume_compatible, save_checkpoint
 from .components import make_ema, make_lr_scheduler, make_noise_scheduler, make_optimizer
 from .config import TrainingConfig
+from .data_order import ResumableShardSampler, batch_generator
 from .diffusion_loss import diffusion_loss
 from .export import PIPELINE_FOLDER, build_export_pipeline, save_pipeline
-from .sampler import ResumableShardSampler, batch_generator
 from .setup import check_output_dir, configure_logging, create_accelerator, tracker_config
 from .validation import save_sample_plot, validation_loss
 
@@ -49,7 +49,7 @@ class TrainingRun:
     optimizer: torch.optim.Optimizer
     lr_scheduler: torch.optim.lr_scheduler.LRScheduler
     ema: EMAModel | None
-    sampler: ResumableShardSampler
+    data_order: ResumableShardSampler  # which windows each batch holds (not the diffusion sampler)
     loader: DataLoader
     total_steps: int
     state: TrainingState
@@ -161,7 +161,7 @@ def prepare_run(config: TrainingConfig) -> TrainingRun:
         config.model_preset,
         sum(p.numel() for p in model.parameters()) / 1e6,
     )
-    sampler = ResumableShardSampler(
+    data_order = ResumableShardSampler(
         len(data.train),
         config.train_batch_size,
         config.gradient_accumulation_steps,
@@ -170,9 +170,9 @@ def prepare_run(config: TrainingConfig) -> TrainingRun:
         accelerator.num_processes,
     )
     loader = DataLoader(
-        data.train, batch_size=config.train_batch_size, sampler=sampler, num_workers=config.dataloader_num_workers
+        data.train, batch_size=config.train_batch_size, sampler=data_order, num_workers=config.dataloader_num_workers
     )
-    total_steps = config.max_train_steps or config.num_epochs * sampler.steps_per_epoch
+    total_steps = config.max_train_steps or config.num_epochs * data_order.steps_per_epoch
     optimizer = make_optimizer(config, model)
     lr_scheduler = make_lr_scheduler(config, optimizer, total_steps, accelerator.num_processes)
     ema = make_ema(config, model)
@@ -201,7 +201,7 @@ def prepare_run(config: TrainingConfig) -> TrainingRun:
         optimizer,
         lr_scheduler,
         ema,
-        sampler,
+        data_order,
         loader,
         total_steps,
         state,
@@ -214,7 +214,7 @@ def describe_shard(run: TrainingRun) -> None:
     logger.info(
         "%d training windows, %d optimizer steps per epoch, %d steps in all",
         len(run.data.train),
-        run.sampler.steps_per_epoch,
+        run.data_order.steps_per_epoch,
         run.total_steps,
     )
     if run.accelerator.num_processes > 1:
@@ -223,8 +223,8 @@ def describe_shard(run: TrainingRun) -> None:
             "Process %d of %d reads %d windows per epoch; first windows %s",
             run.accelerator.process_index,
             run.accelerator.num_processes,
-            run.sampler.num_batches * run.sampler.batch_size,
-            run.sampler.epoch_indices(run.state.epoch)[:8].tolist(),
+            run.data_order.num_batches * run.data_order.batch_size,
+            run.data_order.epoch_indices(run.state.epoch)[:8].tolist(),
         )
 
 
@@ -250,7 +250,7 @@ def train_step(run: TrainingRun, windows: torch.Tensor) -> float:
 def advance(run: TrainingRun) -> bool:
     """Step 5b: count the batch; returns True when it completed an optimizer step."""
     run.state.batch_in_epoch += 1
-    if run.state.batch_in_epoch == run.sampler.num_batches:
+    if run.state.batch_in_epoch == run.data_order.num_batches:
         run.state.epoch += 1
         run.state.batch_in_epoch = 0
     if not run.accelerator.sync_gradients:
@@ -332,7 +332,7 @@ def run_loop(run: TrainingRun) -> None:
         dynamic_ncols=True,
     )
     while run.state.global_step < run.total_steps:
-        run.sampler.set_epoch(run.state.epoch, start_batch=run.state.batch_in_epoch)
+        run.data_order.set_epoch(run.state.epoch, start_batch=run.state.batch_in_epoch)
         for windows in run.loader:
             loss = train_step(run, windows)
             if not advance(run):

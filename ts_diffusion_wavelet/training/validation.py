@@ -15,8 +15,8 @@ from ..data import PreparedData, WindowDataset
 from ..pipeline_base import TimeSeriesDiffusionPipeline
 from ..plotting import plot_samples
 from ..representations import Representation
+from .data_order import batch_generator
 from .diffusion_loss import diffusion_loss
-from .sampler import batch_generator
 
 logger = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from ts_diffusion_wavelet.training.sampler import ResumableShardSampler, batch_generator
+from ts_diffusion_wavelet.training.data_order import ResumableShardSampler, batch_generator
 
 
 def test_shards_are_disjoint_and_equal_in_size():
