@@ -29,7 +29,7 @@ from ts_diffusion_wavelet.cli import push as push_command
 from ts_diffusion_wavelet.hub import push
 from ts_diffusion_wavelet.hub.loading import read_remote_model_index
 from ts_diffusion_wavelet.hub.model_card import SAMPLE_PLOT_PATH, build_model_card, shareable_training_config
-from ts_diffusion_wavelet.hub.push import check_push_credentials, push_trained_pipeline
+from ts_diffusion_wavelet.hub.push import push_trained_pipeline
 from ts_diffusion_wavelet.pipeline_base import TimeSeriesDiffusionPipeline
 from ts_diffusion_wavelet.training.config import TrainingConfig
 
@@ -530,17 +530,6 @@ def test_push_with_a_wrong_or_read_only_token(hub, raw_pipeline, sample_png):
     with pytest.raises(ValueError, match="existing PNG"):
         raw_pipeline.push_to_hub(f"{HUB_USER}/x", token=WRITE_TOKEN, sample_plot="missing.png")
     assert f"{HUB_USER}/x" not in hub.state.repos
-
-
-def test_credentials_can_be_checked_before_training(hub, monkeypatch):
-    monkeypatch.delenv("HF_TOKEN", raising=False)
-    assert check_push_credentials(WRITE_TOKEN) == HUB_USER
-    with pytest.raises(ValueError, match="read-only"):
-        check_push_credentials(READ_TOKEN)
-    with pytest.raises(ValueError, match="rejected the token"):
-        check_push_credentials("hf_wrong")
-    with pytest.raises(ValueError, match="needs a token"):
-        check_push_credentials()
 
 
 def test_push_with_the_network_down(hub, hub_down, raw_pipeline, sample_png):

@@ -2,11 +2,10 @@
 
 from .loading import read_remote_model_index
 from .model_card import build_model_card
-from .push import check_push_credentials, make_sample_plot, push_pipeline_to_hub, push_trained_pipeline
+from .push import make_sample_plot, push_pipeline_to_hub, push_trained_pipeline
 
 __all__ = [
     "build_model_card",
-    "check_push_credentials",
     "make_sample_plot",
     "push_pipeline_to_hub",
     "push_trained_pipeline",

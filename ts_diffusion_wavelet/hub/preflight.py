@@ -13,13 +13,11 @@ from __future__ import annotations
 from typing import Any
 
 from huggingface_hub import get_token, whoami
-from huggingface_hub.errors import HfHubHTTPError, HFValidationError
+from huggingface_hub.errors import HFValidationError
 from huggingface_hub.utils import validate_repo_id
 
-_TOKEN_HELP = (
-    "Create a token with write access at https://huggingface.co/settings/tokens, then pass it (--hub_token, or "
-    "token=... in Python), set HF_TOKEN, or log in once with `hf auth login`."
-)
+from .errors import TOKEN_HELP, translate_hub_errors
+
 _READ_ONLY_ORG_ROLES = ("read",)  # an organisation role that may not push
 
 
@@ -83,7 +81,7 @@ def check_hub_write_access(repo_id: str, token: str | None = None) -> str:
     check_repo_id(repo_id)
     token = token or get_token()
     if not token:
-        raise ValueError(f"Pushing to {repo_id!r} needs a Hub token, and none was given or found. {_TOKEN_HELP}")
+        raise ValueError(f"Pushing to {repo_id!r} needs a Hub token, and none was given or found. {TOKEN_HELP}")
     account = _whoami(token)
     user = str(account.get("name"))
     namespace, _, name = repo_id.rpartition("/")
@@ -92,7 +90,7 @@ def check_hub_write_access(repo_id: str, token: str | None = None) -> str:
     access = (account.get("auth") or {}).get("accessToken") or {}
     role = access.get("role")
     if role == "read":
-        raise ValueError(f"The Hub token of {user!r} is read-only, so it cannot push to {full_id!r}. {_TOKEN_HELP}")
+        raise ValueError(f"The Hub token of {user!r} is read-only, so it cannot push to {full_id!r}. {TOKEN_HELP}")
     if role == "fineGrained":
         allowed = _fine_grained_allows(access, namespace, full_id)
     else:
@@ -108,21 +106,8 @@ def check_hub_write_access(repo_id: str, token: str | None = None) -> str:
 
 
 def _whoami(token: str) -> dict[str, Any]:
-    try:
+    with translate_hub_errors(None, action="check the token"):
         return whoami(token=token)
-    except HfHubHTTPError as error:
-        status = error.response.status_code if error.response is not None else None
-        if status == 401:
-            raise ValueError(
-                "The Hub rejected the token (401, invalid credentials): it is wrong, expired or revoked. "
-                + _TOKEN_HELP
-            ) from None
-        raise OSError(f"The Hub answered {status} when checking the token: {error}. Try again later.") from None
-    except Exception as error:  # noqa: BLE001 - httpx / requests connection errors differ by client version
-        raise OSError(
-            f"Cannot reach the Hub to check the token ({type(error).__name__}: {error}). Check the connection (and "
-            "HF_ENDPOINT), or train without --push_to_hub and upload later with `tsdw-push`."
-        ) from None
 
 
 def check_hub_settings(push_to_hub: bool, hub_model_id: str | None, hub_token: str | None) -> str | None:

@@ -8,20 +8,19 @@ the upload at the end of training failed).
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from huggingface_hub import create_repo, get_token, upload_folder, whoami
-from huggingface_hub.errors import HfHubHTTPError, OfflineModeIsEnabled, RepositoryNotFoundError
+from huggingface_hub import create_repo, get_token, upload_folder
 from huggingface_hub.utils import validate_repo_id
 
+from .errors import TOKEN_HELP, translate_hub_errors
 from .model_card import SAMPLE_PLOT_PATH, build_model_card, shareable_training_config
 
 logger = logging.getLogger(__name__)
@@ -30,14 +29,6 @@ EVALUATION_SUMMARY = Path("evaluation") / "summary.md"  # under a run's output_d
 SAMPLES_FOLDER = "samples"  # the validation plots of a run, beside its pipeline folder
 SAMPLE_PLOT_WINDOWS = 4  # windows drawn when a plot is made at upload time
 SAMPLE_PLOT_STEPS = 25  # DDIM steps for them (as the validation plots during training)
-_TOKEN_HELP = (
-    "Create a token with write access at https://huggingface.co/settings/tokens, then log in once with "
-    "`hf auth login` or set HF_TOKEN (token=... works in Python; a token on a command line is seen by other users "
-    "and echoed in launchers' errors)."
-)
-# The client's HTTP library (requests, httpx or httpx2, by huggingface_hub version) raises its own errors when the
-# Hub cannot be reached; HfHubHTTPError derives from that library's HTTPError, their common base for httpx.
-_HTTP_LIBRARY_ERROR: type[Exception] = HfHubHTTPError.__bases__[0]
 
 
 def push_pipeline_to_hub(
@@ -98,7 +89,7 @@ def push_pipeline_to_hub(
         # 1. The files first, so nothing is created on the Hub when a local step fails.
         _stage_pipeline(pipeline, folder, saved_folder, safe_serialization=safe_serialization, variant=variant)
         plot = _stage_sample_plot(pipeline, folder, sample_plot)
-        with _translate_hub_errors(repo_id):
+        with translate_hub_errors(repo_id):
             # 2. The repo (kept when it exists), whose full id names it in the card.
             repo_id = create_repo(repo_id, token=token, private=private, exist_ok=True).repo_id
             # 3. The card, then one commit of everything (the client has the Hub check the card's metadata first).
@@ -174,23 +165,6 @@ def push_trained_pipeline(pipeline: Any, pipeline_path: str | os.PathLike, confi
         raise OSError(f"{error}\n{kept}") from None
 
 
-def check_push_credentials(token: str | None = None) -> str:
-    """
-    Check before a long run that a token is there, valid, and not read-only; returns the account name.
-
-    Raises:
-        `ValueError`: no token, a token the Hub rejects, or a read-only token.
-        `OSError`: the Hub cannot be reached.
-    """
-    token = _resolve_token(token)
-    with _translate_hub_errors(None):
-        account = whoami(token=token)
-    role = ((account.get("auth") or {}).get("accessToken") or {}).get("role")
-    if role == "read":
-        raise ValueError(f"The Hub token of {account.get('name')!r} is read-only, so it cannot upload. {_TOKEN_HELP}")
-    return str(account.get("name"))
-
-
 def latest_sample_plot(folder: str | os.PathLike) -> Path | bool:
     """The last PNG (by name: `step-0000500.png` sorts by step) in `folder`, or True (make one) when none."""
     plots = sorted(Path(folder).glob("*.png")) if Path(folder).is_dir() else []
@@ -234,7 +208,7 @@ def make_sample_plot(
 def _resolve_token(token: str | None) -> str:
     token = token or get_token()
     if not token:
-        raise ValueError(f"Uploading to the Hub needs a token, and none was given or found. {_TOKEN_HELP}")
+        raise ValueError(f"Uploading to the Hub needs a token, and none was given or found. {TOKEN_HELP}")
     return token
 
 
@@ -269,39 +243,3 @@ def _stage_sample_plot(pipeline: Any, folder: Path, sample_plot: str | os.PathLi
         raise ValueError(f"`sample_plot` must be an existing PNG file, got {str(source)!r}.")
     shutil.copyfile(source, target)
     return SAMPLE_PLOT_PATH
-
-
-@contextlib.contextmanager
-def _translate_hub_errors(repo_id: str | None) -> Iterator[None]:
-    """Turn the client's errors into messages that say what happened and what to do."""
-    where = f" to {repo_id!r}" if repo_id else ""
-    try:
-        yield
-    except RepositoryNotFoundError:
-        # Writes answered "not found": the repo is not visible to this token (or there is none).
-        raise ValueError(
-            f"Cannot upload{where}: the Hub does not let this token see the repo. Check the repo id and that the "
-            f"token belongs to its owner (or a member of its organisation) with write access. {_TOKEN_HELP}"
-        ) from None
-    except HfHubHTTPError as error:
-        status = error.response.status_code if error.response is not None else None
-        if status == 401:
-            raise ValueError(
-                "The Hub rejected the token (401, invalid credentials): it is wrong, expired or revoked. "
-                + _TOKEN_HELP
-            ) from None
-        if status == 403:
-            namespace = repo_id.split("/")[0] if repo_id and "/" in repo_id else "this namespace"
-            raise ValueError(
-                f"The token cannot write{where} (403): it is read-only, or {namespace!r} is neither its owner's "
-                f"namespace nor one of its organisations. {_TOKEN_HELP}"
-            ) from None
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise OSError(f"The Hub refused the upload{where} ({status}): {first_line}") from None
-    except OfflineModeIsEnabled:
-        raise OSError("HF_HUB_OFFLINE=1 is set, so nothing can be uploaded: unset it and try again.") from None
-    except (_HTTP_LIBRARY_ERROR, ConnectionError, TimeoutError) as error:
-        raise OSError(
-            f"Cannot reach the Hub{where} ({error}): check the network connection (and HF_ENDPOINT if set), "
-            "then try again."
-        ) from None

@@ -139,11 +139,6 @@ def prepare_run(config: TrainingConfig) -> TrainingRun:
     check_output_dir(config)
     accelerator = create_accelerator(config)
     configure_logging(accelerator)
-    if config.push_to_hub and accelerator.is_main_process:
-        from ..hub.push import check_push_credentials
-
-        # A bad token should fail now, not after hours of training.
-        logger.info("Will push to the Hub as %s", check_push_credentials(config.hub_token))
     checkpoint = find_checkpoint(config)
     run_id = claim_run(config, accelerator, checkpoint)
     data = load_data(config)

@@ -14,6 +14,8 @@ from ..hub.preflight import check_hub_settings
 from .config import TrainingConfig
 from .export import PIPELINE_FOLDER
 
+logger = logging.getLogger(__name__)
+
 
 def create_accelerator(config: TrainingConfig) -> Accelerator:
     """An Accelerator for one CPU, one GPU or many, with the configured precision, accumulation and tracker."""
@@ -48,7 +50,9 @@ def check_output_dir(config: TrainingConfig) -> None:
     (resuming is fine), and check the Hub repo id and the token's right to write to it when pushing (on every
     process, so that all stop together).
     """
-    check_hub_settings(config.push_to_hub, config.hub_model_id, config.hub_token)
+    repo_id = check_hub_settings(config.push_to_hub, config.hub_model_id, config.hub_token)
+    if repo_id is not None:
+        logger.info("Will push to %s at the end (the token may write there)", repo_id)
     existing = Path(config.output_dir) / PIPELINE_FOLDER / "model_index.json"
     if existing.exists() and config.resume_from_checkpoint is None and not config.overwrite_output_dir:
         raise ValueError(
