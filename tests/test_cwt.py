@@ -175,8 +175,9 @@ def test_gradients(method: str, wavelet: str) -> None:
     assert torch.autograd.gradcheck(lambda c: icwt(c, scales, wavelet, method=method), (coefs,))
 
 
-def test_inference_path_equals_autograd_path() -> None:
-    # 42 windows x 128 scales: the CPU inference path runs 11 chunks of 4, the last one short.
+def test_inference_path_equals_autograd_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 42 windows x 128 scales, 4 windows per chunk: the CPU inference path runs 11 chunks, the last one short.
+    monkeypatch.setattr(cwt_module, "CPU_CHUNK_FLOATS", 4 * 128 * 512)
     x = torch.randn(42, 256, generator=torch.Generator().manual_seed(0))
     scales = scale_grid(128, 128.0)
     fast, _ = cwt(x, scales, method="fft")

@@ -48,7 +48,9 @@ MAX_MATMUL_LENGTH = 128  # method="auto": dense forward on CPU up to this length
 MAX_MATMUL_ENTRIES = 1 << 25  # method="auto": the inverse uses the dense pseudo-inverse on CPU up to this size.
 MAX_GRAM_LENGTH = 4096  # the exact inverse of "zero" / "symmetric" builds an N x N Gram matrix.
 MAX_DENSE_ENTRIES = 1 << 28  # method="matmul" refuses operators larger than this (1 GiB in float32).
-CPU_CHUNK_FLOATS = 1 << 18  # CPU inference runs the FFTs on chunks of 1 MiB of output: they stay in cache.
+# CPU inference runs the FFTs on chunks of the batch with up to this many output floats (16 MiB): the temporaries
+# stay bounded, and each intra-op-parallel op (a thread barrier) still covers many windows.
+CPU_CHUNK_FLOATS = 1 << 22
 
 Boundary = Literal["zero", "periodic", "symmetric"]
 Method = Literal["auto", "fft", "matmul"]
@@ -237,7 +239,7 @@ def _analysis_fft(x: torch.Tensor, bank: _Bank) -> torch.Tensor:
 
     if bank.device.type != "cpu" or (torch.is_grad_enabled() and x.requires_grad):
         return analyse(x)
-    # CPU inference: chunks of the batch, so that the [b, R, M] FFT output of each stays in cache.
+    # CPU inference: chunks of the batch, so that the [b, R, M] temporaries stay bounded.
     chunks = _cpu_chunks(x.shape[0], host)
     out = torch.empty(x.shape[0], host.num_filters, n, dtype=x.dtype)
     for start in chunks:
