@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import gc
 import json
+import weakref
 
 import numpy as np
 import pytest
 import torch
 
-from ts_diffusion_wavelet import cwt
+from ts_diffusion_wavelet import clear_cache, cwt
 from ts_diffusion_wavelet import scalogram as scalogram_module
+from ts_diffusion_wavelet.cache import cached_bytes
 from ts_diffusion_wavelet.data.synthetic import garch_returns, random_walk, sum_of_sines
 from ts_diffusion_wavelet.scalogram import ScalogramConfig, ScalogramTransform
 
@@ -238,18 +241,16 @@ def test_batch_equals_per_item() -> None:
         torch.testing.assert_close(transform.from_image(images[i : i + 1]), restored[i : i + 1], rtol=0, atol=1e-5)
 
 
-def test_images_in_recycled_memory_are_fully_written() -> None:
-    from ts_diffusion_wavelet.cpu_outputs import clear_output_cache, empty_output
-
-    windows = torch.tensor(garch_returns(256, shape=(24, 1), seed=3), dtype=torch.float32)  # 4.7 MB of images
-    transform = ScalogramTransform().fit(windows)
-    expected = transform.to_image(windows).clone()
-    clear_output_cache()
-    garbage = empty_output(tuple(expected.shape), torch.float32).fill_(float("nan"))
-    del garbage
-    images = transform.to_image(windows)
-    assert not images.untyped_storage().resizable()  # the recycled block, not torch's allocator
-    assert torch.equal(images, expected)
+def test_clear_cache_frees_the_synthesis_matrix() -> None:
+    signal = windows("garch")
+    transform = ScalogramTransform(**SMALL).fit(signal)
+    restored = transform.from_image(transform.to_image(signal))
+    matrix = weakref.ref(transform._synthesis_matrix_host())
+    assert matrix() is not None and cached_bytes() >= matrix().numel() * 8
+    clear_cache()
+    gc.collect()
+    assert matrix() is None and cached_bytes() == 0
+    torch.testing.assert_close(transform.from_image(transform.to_image(signal)), restored, rtol=0, atol=0)
 
 
 def test_gradients_flow() -> None:

@@ -10,11 +10,8 @@ an image alone decodes to a full window.
 (before normalisation) is closest to the given one, restricted to detrended windows, plus the trend read
 back as each trend plane's spatial mean. Folding time into channels loses nothing (a reshape); resizing the
 time axis is a linear map whose least-squares inverse still recovers most of the window, best with
-demodulated complex Morlet coefficients. Measured round trips (window 256, 128 scales, 128 x 128 images,
-float32; `benchmarks/bench_cwt.py`): folded `morl` (the default) ~100 dB on white noise and GARCH returns;
-demodulated `cmor1.5-1.0` resized 256 -> 128 ~87-91 dB; `morl` resized ~53-62 dB. With N(0, 0.1^2) noise on
-the normalised image (a stand-in for model error) GARCH windows come back at ~37 dB folded or with
-demodulated `cmor`, ~17 dB with resized `morl`.
+demodulated complex Morlet coefficients. The README's round-trip table (`benchmarks/bench_cwt.py`) measures
+each layout.
 
 Image channel order: for each data channel `c`, each component `k` (1 for `morl` or magnitudes; real then
 imaginary for `cmor`) and each time phase `p` (1 unless folded), plane `(c * K + k) * F + p`; then the trend
@@ -25,7 +22,6 @@ from __future__ import annotations
 
 import copy
 import math
-from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
 from typing import Any, Literal
@@ -34,7 +30,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .cpu_outputs import empty_output
+from .cache import cached
 from .filter_bank import BOUNDARIES, DEFAULT_REGULARIZATION, check_finite, cwt, icwt, precise_matmul
 from .scales import SCALE_SPACINGS, max_scale_for_length, scale_grid
 from .wavelets import carrier_frequency, check_wavelet, is_complex, nyquist_scale
@@ -45,7 +41,6 @@ REPRESENTATIONS = ("signed", "magnitude")
 DETRENDS = ("mean", "linear")
 NORMALIZATIONS = ("scale", "channel", "none")
 MAX_SYNTHESIS_ENTRIES = 1 << 26  # above this, from_image undoes the layout and calls icwt instead.
-_SYNTHESIS_CACHE_SIZE = 2  # host matrices are float64: 64 MiB each at the default size
 
 
 @dataclass
@@ -84,8 +79,8 @@ class ScalogramConfig:
         boundary (`"zero"`, `"periodic"` or `"symmetric"`, defaults to `"zero"`): CWT boundary (see `cwt`).
         regularization (`float`, defaults to 1e-8): Tikhonov weight of the inverse, relative to the largest
             eigenvalue of the image map's Gram matrix. The inverse is restricted to detrended windows, so only
-            genuinely weak directions are damped: 1e-8 keeps clean round trips at the float32 floor (~100 dB)
-            and measured as robust as 1e-6 to noise added to the images.
+            genuinely weak directions are damped: 1e-8 keeps clean round trips at the float32 rounding floor
+            and is as robust as 1e-6 to noise added to the images.
         statistics (`dict`, *optional*): Fitted by [`ScalogramTransform.fit`]: `coef_mean` / `coef_std`
             (`[C][K][H]`, or `[C][K][1]` for `"channel"`), `trend_mean` / `trend_std` (`[C][T]`).
     """
@@ -194,18 +189,6 @@ def _check_positive_int(name: str, value: Any) -> None:
         raise ValueError(f"`{name}` must be a positive integer, got {value!r}.")
 
 
-_synthesis_host: OrderedDict[tuple, np.ndarray] = OrderedDict()
-_synthesis_device: OrderedDict[tuple, torch.Tensor] = OrderedDict()
-
-
-def _lru_put(cache: OrderedDict, key: tuple, value: Any) -> Any:
-    cache[key] = value
-    cache.move_to_end(key)
-    while len(cache) > _SYNTHESIS_CACHE_SIZE:
-        cache.popitem(last=False)
-    return value
-
-
 class _RunningMoments:
     """Mean and std over the last axis of a stream of float64 batches, shifted by the first batch's mean."""
 
@@ -246,7 +229,7 @@ class ScalogramTransform:
         >>> transform = ScalogramTransform(window_size=256, image_height=128)  # morl, time folded: [B, 3, 128, 128]
         >>> windows = torch.randn(64, 1, 256)
         >>> images = transform.fit(windows).to_image(windows)
-        >>> restored = transform.from_image(images)  # ~100 dB SNR in float32
+        >>> restored = transform.from_image(images)  # the windows, to float32 rounding
         ```
     """
 
@@ -272,7 +255,6 @@ class ScalogramTransform:
         )
         if config.statistics is not None:
             self._check_statistics(config.statistics)
-        self._tensors: dict[tuple, tuple[torch.Tensor, ...]] = {}
 
     # ------------------------------------------------------------------------------------------------------
     # Configuration and shape.
@@ -381,7 +363,6 @@ class ScalogramTransform:
             "trend_mean": trend_mean,
             "trend_std": trend_std,
         }
-        self._tensors.clear()
         return self
 
     def to_image(self, windows: torch.Tensor) -> torch.Tensor:
@@ -397,8 +378,7 @@ class ScalogramTransform:
         trend, planes = self._raw_image(windows)  # [B, C, T], [B, C, K, F, H, W] (a strided view when folded)
         mean, std, trend_mean, trend_std = self._statistics(windows.device, windows.dtype)
         batch, (height, width) = windows.shape[0], self.image_size
-        # large CPU images come from the recycling allocator: no page faults
-        images = empty_output((batch, self.image_channels, height, width), windows.dtype, windows.device)
+        images = torch.empty(batch, self.image_channels, height, width, dtype=windows.dtype, device=windows.device)
         num_planes = planes[0].numel() // (height * width)
         target = images[:, :num_planes].view(planes.shape)
         if torch.is_grad_enabled() and windows.requires_grad:
@@ -518,11 +498,11 @@ class ScalogramTransform:
         height, width = self.image_size
         return self.num_components * self.fold_factor * height * width
 
-    def _synthesis_matrix_host(self) -> np.ndarray:
+    def _synthesis_matrix_host(self) -> torch.Tensor:
         """`[K F H W, L]` float64: planes of a detrended window -> that window, regularised least squares."""
-        key = self._synthesis_key()
-        if key in _synthesis_host:
-            return _lru_put(_synthesis_host, key, _synthesis_host[key])
+        return cached(("scalogram synthesis", self._synthesis_key()), self._build_synthesis_matrix)
+
+    def _build_synthesis_matrix(self) -> torch.Tensor:
         # (1) The image map on the detrended subspace: push the projected identity through the planes.
         basis = self._trend_basis(torch.device("cpu"), torch.float64)
         orthonormal, _ = torch.linalg.qr(basis)
@@ -536,18 +516,17 @@ class ScalogramTransform:
         # (3) Project the result onto detrended windows: the trend directions are exact null directions of B,
         # where rounding would otherwise be amplified by 1 / lambda.
         synthesis = (projector @ inverse_gram) @ operator
-        return _lru_put(_synthesis_host, key, synthesis.T.contiguous().numpy())
+        return synthesis.T.contiguous()
 
     def _synthesize(self, planes: torch.Tensor) -> torch.Tensor:
         """Un-normalised planes `[M, K, F, H, W]` to detrended windows `[M, L]`."""
         dtype = planes.dtype if planes.dtype == torch.float64 else torch.float32  # half precision: float32 solve
         if self._planes_per_window() * self.window_size > MAX_SYNTHESIS_ENTRIES:
             return self._synthesize_by_icwt(planes.to(dtype)).to(planes.dtype)
-        key = (self._synthesis_key(), str(planes.device), dtype)
-        matrix = _synthesis_device.get(key)
-        if matrix is None:
-            matrix = torch.as_tensor(self._synthesis_matrix_host()).to(dtype).to(planes.device)
-        _lru_put(_synthesis_device, key, matrix)
+        matrix = cached(
+            ("scalogram synthesis", self._synthesis_key(), planes.device, dtype),
+            lambda: self._synthesis_matrix_host().to(dtype).to(planes.device),
+        )
         return precise_matmul(planes.reshape(planes.shape[0], -1).to(dtype), matrix).to(planes.dtype)
 
     def _synthesize_by_icwt(self, planes: torch.Tensor) -> torch.Tensor:
@@ -587,25 +566,18 @@ class ScalogramTransform:
     # ------------------------------------------------------------------------------------------------------
 
     def _statistics(self, device: torch.device, dtype: torch.dtype) -> tuple[torch.Tensor, ...]:
-        """Coefficient mean / std `[C, K, 1, H', 1]` and trend mean / std `[C, T]` on a device, cached."""
-        key = (str(device), dtype)
-        if key not in self._tensors:
-            stats = self._config.statistics
-            if stats is None:  # normalization="none"
-                zero, one = torch.zeros((), device=device, dtype=dtype), torch.ones((), device=device, dtype=dtype)
-                self._tensors[key] = (zero, one, zero, one)
-            else:
+        """Coefficient mean / std `[C, K, 1, H', 1]` and trend mean / std `[C, T]` on a device and dtype."""
+        stats = self._config.statistics
+        if stats is None:  # normalization="none"
+            zero, one = torch.zeros((), device=device, dtype=dtype), torch.ones((), device=device, dtype=dtype)
+            return zero, one, zero, one
 
-                def as_tensor(name: str) -> torch.Tensor:
-                    return torch.tensor(stats[name], dtype=torch.float64).to(dtype).to(device)
+        def as_tensor(name: str) -> torch.Tensor:
+            # Built per call (tens of microseconds): the statistics are the config's, so nothing can go stale.
+            return torch.tensor(stats[name], dtype=torch.float64).to(dtype).to(device)
 
-                self._tensors[key] = (
-                    as_tensor("coef_mean")[:, :, None, :, None],
-                    as_tensor("coef_std")[:, :, None, :, None],
-                    as_tensor("trend_mean"),
-                    as_tensor("trend_std"),
-                )
-        return self._tensors[key]
+        coef_mean, coef_std = (as_tensor(name)[:, :, None, :, None] for name in ("coef_mean", "coef_std"))
+        return coef_mean, coef_std, as_tensor("trend_mean"), as_tensor("trend_std")
 
     def _check_statistics(self, stats: dict[str, list]) -> None:
         rows = 1 if self._config.normalization == "channel" else self.image_size[0]

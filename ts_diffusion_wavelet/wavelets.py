@@ -51,7 +51,7 @@ def _continuous_wavelet(wavelet: str) -> pywt.ContinuousWavelet:
     return pywt.ContinuousWavelet(check_wavelet(wavelet))
 
 
-@lru_cache(maxsize=64)  # tabulates the wavelet and takes its FFT: 0.4 ms, twice per transform call
+@lru_cache(maxsize=64)  # tabulates the wavelet and takes its FFT, twice per transform call: a constant
 def center_frequency(wavelet: str, precision: int = DEFAULT_PRECISION) -> float:
     """
     Centre frequency in cycles per sample at scale 1, as `pywt.cwt` reports it (`pywt.central_frequency`).

@@ -13,6 +13,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from ..scales import scale_to_frequency
 from .distribution import quantiles
 from .returns import ReturnsKind, to_returns
 from .spectral import default_scales, mean_psd, mean_scalogram
@@ -90,7 +91,7 @@ def _psd(ax: Axes, sets: dict[str, np.ndarray], channel: int) -> None:
 
 def _scalograms(axes: list[Axes], real: np.ndarray, synthetic: tuple[str, np.ndarray], channel: int) -> None:
     scales = default_scales(real.shape[1])
-    periods = scales / 0.8125
+    periods = 1 / scale_to_frequency(scales, "morl")
     real_map = mean_scalogram(real, scales, channel)
     synthetic_map = mean_scalogram(synthetic[1], scales, channel)
     extent = (0, real.shape[1] - 1, periods[-1], periods[0])

@@ -9,6 +9,8 @@ import torch
 from scipy import signal
 
 from ..filter_bank import cwt
+from ..scales import max_scale_for_length
+from ..wavelets import nyquist_scale
 from .checks import as_window_pair, as_windows
 
 
@@ -55,10 +57,10 @@ def default_scales(length: int, num_scales: int = 32) -> np.ndarray:
     """
     Log-spaced Morlet scales from the Nyquist scale (period 2 samples) to a period of half the window.
 
-    The Morlet centre frequency is 0.8125 cycles per sample at scale 1, so the period at scale `s` is `s / 0.8125`.
+    The period at scale `s` is `s / center_frequency("morl")` samples (see `ts_diffusion_wavelet.scales`).
     """
-    smallest = 2 * 0.8125
-    largest = max(smallest * 1.01, 0.8125 * length / 2)
+    smallest = nyquist_scale("morl")
+    largest = max(smallest * 1.01, max_scale_for_length(length, "morl") / 2)
     return np.geomspace(smallest, largest, num_scales)
 
 
