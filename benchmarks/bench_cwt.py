@@ -158,7 +158,7 @@ REPRESENTATIONS: dict[str, dict[str, object]] = {
 
 
 def magnitude_snr(signal: torch.Tensor) -> float:
-    """`representation='magnitude'` cannot be inverted; decode it with each scale's carrier as the phase guess."""
+    """`coefficients='magnitude'` cannot be inverted; decode it with each scale's carrier as the phase guess."""
     wavelet, scales = "cmor1.5-1.0", scale_grid(NUM_SCALES, 128.0, wavelet="cmor1.5-1.0")
     mean = signal.mean(-1, keepdim=True)
     coefs, _ = cwt(signal - mean, scales, wavelet)
@@ -172,8 +172,7 @@ def snr_table(batch: int, noise: float) -> str:
     names = list(signals)
     header = " | ".join(names)
     lines = [
-        f"| representation (window 256, 128 scales, image 128 x 128, float32) | C' | {header} | GARCH, image noise "
-        f"{noise:g} |",
+        f"| image (window 256, 128 scales, image 128 x 128, float32) | C' | {header} | GARCH, image noise {noise:g} |",
         "|---|---:|" + "---:|" * (len(names) + 1),
     ]
     generator = torch.Generator().manual_seed(3)

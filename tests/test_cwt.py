@@ -274,20 +274,20 @@ def test_nan_is_located() -> None:
 
 @pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16, torch.float32, torch.float64, torch.complex64])
 @pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf")])
-def test_check_finite_finds_one_bad_value_in_every_dtype(dtype: torch.dtype, bad: float) -> None:
+def test_check_finite_tensor_finds_one_bad_value_in_every_dtype(dtype: torch.dtype, bad: float) -> None:
     # CPU float tensors are checked by numpy (no torch thread wake-up); every dtype must still be caught
     values = torch.zeros(4, 300, dtype=dtype)
-    cwt_module.check_finite(values, "values")
+    cwt_module.check_finite_tensor(values, "values")
     values[3, 299] = bad
     for tensor in (values, values.t(), values.conj() if dtype.is_complex else values[1:]):
         with pytest.raises(ValueError, match=r"`values` contains .* 1 non-finite"):
-            cwt_module.check_finite(tensor, "values")
+            cwt_module.check_finite_tensor(tensor, "values")
     if dtype.is_complex:
         imaginary = torch.zeros(4, 300, dtype=dtype)
         imaginary[0, 0] = complex(0.0, bad)
         for view in (imaginary.conj(), imaginary.conj().imag):  # the second is a real view with torch's neg bit
             with pytest.raises(ValueError, match=r"at index \(0, 0\)"):
-                cwt_module.check_finite(view, "values")
+                cwt_module.check_finite_tensor(view, "values")
 
 
 @pytest.mark.parametrize(

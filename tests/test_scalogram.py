@@ -120,8 +120,15 @@ def test_large_images_fall_back_to_icwt(monkeypatch: pytest.MonkeyPatch) -> None
         assert snr_db(signal, by_icwt) >= min_snr and snr_db(signal, by_matrix) >= 140.0
 
 
+def test_a_saved_config_with_the_old_field_name_loads() -> None:
+    # Pipelines saved before the field was renamed store {"representation": "signed"}.
+    old = ScalogramTransform(**SMALL).config
+    old["representation"] = old.pop("coefficients")
+    assert ScalogramTransform(old).config == ScalogramTransform(**SMALL).config
+
+
 def test_magnitude_is_not_invertible() -> None:
-    transform = ScalogramTransform(**SMALL, wavelet="cmor1.5-1.0", representation="magnitude")
+    transform = ScalogramTransform(**SMALL, wavelet="cmor1.5-1.0", coefficients="magnitude")
     signal = windows("garch")
     images = transform.fit(signal).to_image(signal)
     assert transform.invertible is False and images.shape == (16, 3, 32, 32)
@@ -346,13 +353,13 @@ def test_unfitted_transform() -> None:
     [
         ({"time_layout": "crop"}, r"Unknown time_layout 'crop'; valid options: auto, fold, resize, none"),
         ({"interpolation": "nearest"}, r"Unknown interpolation 'nearest'; valid options: bilinear, bicubic"),
-        ({"representation": "power"}, r"Unknown representation 'power'; valid options: signed, magnitude"),
+        ({"coefficients": "power"}, r"Unknown coefficients 'power'; valid options: signed, magnitude"),
         ({"detrend": "quadratic"}, r"Unknown detrend 'quadratic'; valid options: mean, linear"),
         ({"normalization": "minmax"}, r"Unknown normalization 'minmax'; valid options: scale, channel, none"),
         ({"boundary": "reflect"}, r"Unknown boundary 'reflect'; valid options: zero, periodic, symmetric"),
         ({"scale_spacing": "mel"}, r"Unknown scale_spacing 'mel'; valid options: log, linear"),
         ({"wavelet": "mexh"}, r"Unsupported wavelet 'mexh'. Supported: morl, cmorB-C"),
-        ({"representation": "magnitude"}, r"representation='magnitude' needs a complex wavelet, got 'morl'"),
+        ({"coefficients": "magnitude"}, r"coefficients='magnitude' needs a complex wavelet, got 'morl'"),
         ({"demodulate": True}, r"demodulate=True needs a complex wavelet, got 'morl'"),
         ({"image_width": 24}, r"needs window_size \(64\) to be a multiple of image_width \(24\)"),
         ({"time_layout": "none", "image_width": 32}, r"image_width must be window_size \(64\), got 32"),
@@ -368,7 +375,7 @@ def test_bad_configuration(overrides: dict, message: str) -> None:
 
 def test_bad_config_dicts(fitted: ScalogramTransform) -> None:
     with pytest.raises(
-        ValueError, match=r"Unknown ScalogramConfig fields \['widht'\]; valid fields: boundary, demodulate"
+        ValueError, match=r"Unknown ScalogramConfig fields \[.widht.\]; valid fields: boundary, coefficients, demod"
     ):
         ScalogramTransform.from_config({**SMALL, "widht": 3})
     broken = fitted.config

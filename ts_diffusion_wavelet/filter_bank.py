@@ -324,7 +324,7 @@ def _as_float_tensor(value: torch.Tensor | np.ndarray, name: str) -> torch.Tenso
     return value
 
 
-def check_finite(value: torch.Tensor, name: str) -> None:
+def check_finite_tensor(value: torch.Tensor, name: str) -> None:
     """Raise a `ValueError` naming the first NaN / inf in `value` (its index, batch dims first)."""
     finite = torch.isfinite(value)
     if bool(finite.all()):
@@ -476,7 +476,7 @@ def cwt(
     _check_options(boundary, method)
     _check_length(length, scales, wavelet, precision)
     if check_finite_input:
-        check_finite(x, "x")
+        check_finite_tensor(x, "x")
     frequencies = torch.as_tensor(scale_to_frequency(np.array(scales), wavelet, sampling_period, precision))
 
     dtype = _compute_dtype(x.dtype)
@@ -558,7 +558,7 @@ def icwt(
             "use boundary='periodic' for longer windows or cut them into shorter ones."
         )
     if check_finite_input:
-        check_finite(coefs, "coefs")
+        check_finite_tensor(coefs, "coefs")
 
     real_dtype = coefs.dtype.to_real() if coefs.is_complex() else coefs.dtype
     dtype = _compute_dtype(real_dtype)

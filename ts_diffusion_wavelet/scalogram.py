@@ -31,13 +31,13 @@ import torch
 import torch.nn.functional as F
 
 from .cache import cached
-from .filter_bank import BOUNDARIES, DEFAULT_REGULARIZATION, check_finite, cwt, icwt, precise_matmul
+from .filter_bank import BOUNDARIES, DEFAULT_REGULARIZATION, check_finite_tensor, cwt, icwt, precise_matmul
 from .scales import SCALE_SPACINGS, max_scale_for_length, scale_grid
 from .wavelets import carrier_frequency, check_wavelet, is_complex, nyquist_scale
 
 TIME_LAYOUTS = ("auto", "fold", "resize", "none")
 INTERPOLATIONS = ("bilinear", "bicubic")
-REPRESENTATIONS = ("signed", "magnitude")
+COEFFICIENT_KINDS = ("signed", "magnitude")  # what an image holds: signed coefficients, or their modulus
 DETRENDS = ("mean", "linear")
 NORMALIZATIONS = ("scale", "channel", "none")
 MAX_SYNTHESIS_ENTRIES = 1 << 26  # above this, from_image undoes the layout and calls icwt instead.
@@ -66,7 +66,7 @@ class ScalogramConfig:
             `F` times more channels (lossless); `"resize"`: interpolation to `W` columns; `"none"`: `W =
             window_size`. `"auto"` folds when `window_size` is a multiple of `W` and resizes otherwise.
         interpolation (`"bilinear"` or `"bicubic"`, defaults to `"bicubic"`): Interpolation of any resizing.
-        representation (`"signed"` or `"magnitude"`, defaults to `"signed"`): `"signed"` keeps the phase (the
+        coefficients (`"signed"` or `"magnitude"`, defaults to `"signed"`): `"signed"` keeps the phase (the
             signed real coefficients of `morl`, real and imaginary parts of `cmor`); `"magnitude"` (complex
             wavelets only) keeps `|coefficient|` and is not invertible.
         demodulate (`bool`, defaults to `False`): Remove each scale's carrier phase ramp `exp(2 pi i C n / s)`
@@ -96,7 +96,7 @@ class ScalogramConfig:
     image_width: int | None = None
     time_layout: Literal["auto", "fold", "resize", "none"] = "auto"
     interpolation: Literal["bilinear", "bicubic"] = "bicubic"
-    representation: Literal["signed", "magnitude"] = "signed"
+    coefficients: Literal["signed", "magnitude"] = "signed"
     demodulate: bool = False
     detrend: Literal["mean", "linear"] = "mean"
     normalization: Literal["scale", "channel", "none"] = "scale"
@@ -114,17 +114,17 @@ class ScalogramConfig:
             ("scale_spacing", SCALE_SPACINGS),
             ("time_layout", TIME_LAYOUTS),
             ("interpolation", INTERPOLATIONS),
-            ("representation", REPRESENTATIONS),
+            ("coefficients", COEFFICIENT_KINDS),
             ("detrend", DETRENDS),
             ("normalization", NORMALIZATIONS),
             ("boundary", BOUNDARIES),
         ):
             if getattr(self, name) not in valid:
                 raise ValueError(f"Unknown {name} {getattr(self, name)!r}; valid options: {', '.join(valid)}.")
-        if self.representation == "magnitude" and not is_complex(self.wavelet):
+        if self.coefficients == "magnitude" and not is_complex(self.wavelet):
             raise ValueError(
-                f"representation='magnitude' needs a complex wavelet, got {self.wavelet!r}: |morl| loses the sign "
-                "and the oscillation. Use wavelet='cmor1.5-1.0' or representation='signed'."
+                f"coefficients='magnitude' needs a complex wavelet, got {self.wavelet!r}: |morl| loses the sign "
+                "and the oscillation. Use wavelet='cmor1.5-1.0' or coefficients='signed'."
             )
         if self.demodulate and not is_complex(self.wavelet):
             raise ValueError(
@@ -239,6 +239,8 @@ class ScalogramTransform:
         elif isinstance(config, ScalogramConfig):
             config = ScalogramConfig(**{**asdict(config), **kwargs})
         elif isinstance(config, dict):
+            if "representation" in config:  # the field's name before 0.2, in saved pipelines
+                config = {("coefficients" if k == "representation" else k): v for k, v in config.items()}
             valid = {f.name for f in fields(ScalogramConfig)}
             unknown = sorted((set(config) | set(kwargs)) - valid)
             if unknown:
@@ -293,7 +295,7 @@ class ScalogramTransform:
     @property
     def num_components(self) -> int:
         """Planes per scale row: 2 (real, imaginary) for signed complex Morlet, else 1."""
-        complex_planes = is_complex(self._config.wavelet) and self._config.representation == "signed"
+        complex_planes = is_complex(self._config.wavelet) and self._config.coefficients == "signed"
         return 2 if complex_planes else 1
 
     @property
@@ -313,7 +315,7 @@ class ScalogramTransform:
     @property
     def invertible(self) -> bool:
         """`False` for magnitude images, whose phase is gone: `from_image` raises for them."""
-        return self._config.representation == "signed"
+        return self._config.coefficients == "signed"
 
     @property
     def is_fitted(self) -> bool:
@@ -400,7 +402,7 @@ class ScalogramTransform:
         if not self.invertible:
             raise ValueError(
                 "Magnitude scalograms discard the phase, so from_image cannot invert them. Use "
-                "representation='signed' (signed morl, or real and imaginary parts of cmor) for an invertible image."
+                "coefficients='signed' (signed morl, or real and imaginary parts of cmor) for an invertible image."
             )
         images = self._check_images(images)
         self._require_fitted()
@@ -444,7 +446,7 @@ class ScalogramTransform:
         cfg = self._config
         coefs, _ = cwt(residual, self.scales, cfg.wavelet, boundary=cfg.boundary, check_finite_input=False)
         if is_complex(cfg.wavelet):
-            if cfg.representation == "magnitude":
+            if cfg.coefficients == "magnitude":
                 components = coefs.abs()[:, None]
             else:
                 if cfg.demodulate:
@@ -623,7 +625,7 @@ class ScalogramTransform:
             )
         if not windows.is_floating_point():
             raise ValueError(f"`windows` must be floating point, got dtype {windows.dtype}; call .float().")
-        check_finite(windows, "windows")
+        check_finite_tensor(windows, "windows")
         return windows
 
     def _check_images(self, images: torch.Tensor) -> torch.Tensor:
@@ -638,7 +640,7 @@ class ScalogramTransform:
             )
         if not images.is_floating_point():
             raise ValueError(f"`images` must be floating point, got dtype {images.dtype}; call .float().")
-        check_finite(images, "images")
+        check_finite_tensor(images, "images")
         return images
 
     @staticmethod

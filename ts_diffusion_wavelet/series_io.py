@@ -50,7 +50,7 @@ def save_generated(path: str | os.PathLike, series: np.ndarray | list[pd.DataFra
         `Path`: the path written.
     """
     path = check_series_path(path)
-    check_finite(series, channel_names, path)
+    check_finite_series(series, channel_names, path)
     suffix = path.suffix.lower()
     with atomic_file(path) as temporary:
         if suffix == ".npy":
@@ -67,7 +67,7 @@ def save_generated(path: str | os.PathLike, series: np.ndarray | list[pd.DataFra
     return path
 
 
-def check_finite(series: np.ndarray | list[pd.DataFrame], channel_names: list[str], path: Path) -> None:
+def check_finite_series(series: np.ndarray | list[pd.DataFrame], channel_names: list[str], path: Path) -> None:
     """
     Refuse to write windows holding NaN or inf: a file of them looks like a result and is none.
 

@@ -39,7 +39,8 @@ class ScalogramRepresentation(Representation):
     the user receives, every generated image is the scalogram of a series, and the noise is the data's own kind
     (white in time) rather than white over a ~20x redundant image. `"image"`: the diffusion runs on the images
     (version 0.1); generated images need not be scalograms of any series, and the inverse discards what is not
-    (measured: 3.4 dB consistency, fine scales lost). Kept so that pipelines saved by 0.1 load and sample as before.
+    (the fine scales are lost; README "The default job, then and now"). Kept so that pipelines saved by 0.1 load
+    and sample as before.
 
     `unet="1d"` (the default) reads the image as a multichannel signal along time: every (plane, scale) row is a
     channel of a `UNet1DModel`, so each convolution mixes all scales at once, which is where the local volatility
@@ -70,7 +71,7 @@ class ScalogramRepresentation(Representation):
         if unet == "1d" and diffusion_space == "image":
             raise ValueError("unet='1d' reads images of series-space states; use diffusion_space='series'.")
         if not transform.invertible:
-            raise ValueError("A scalogram representation needs an invertible transform (representation='signed').")
+            raise ValueError("A scalogram representation needs an invertible transform (coefficients='signed').")
         self.transform, self.diffusion_space, self.unet = transform, diffusion_space, unet
 
     @classmethod
