@@ -166,7 +166,21 @@ def return_facts(real: np.ndarray, generated: np.ndarray) -> dict[str, Any]:
         "excess_kurtosis_real": kurtosis(real),
         "acf_abs_r_lags_1_10": [_acf(np.abs(generated), lag) for lag in range(1, 11)],
         "acf_abs_r_lags_1_10_real": [_acf(np.abs(real), lag) for lag in range(1, 11)],
+        # How far the spread of volatility across windows is kept: per-window std quantiles, generated / real.
+        "window_std_quantile_ratios": {
+            f"q{q:02d}": float(np.percentile(generated.std(axis=1), q) / np.percentile(real.std(axis=1), q))
+            for q in (5, 50, 95)
+        },
+        # How persistent volatility is inside a window: correlation of log std of 32-step segments 32 steps apart.
+        "volatility_coherence_32": _segment_std_correlation(generated, 32),
+        "volatility_coherence_32_real": _segment_std_correlation(real, 32),
     }
+
+
+def _segment_std_correlation(returns: np.ndarray, segment: int) -> float:
+    count = returns.shape[1] // segment
+    log_std = np.log(returns[:, : count * segment].reshape(len(returns), count, segment).std(axis=2) + 1e-12)
+    return float(np.corrcoef(log_std[:, :-1].ravel(), log_std[:, 1:].ravel())[0, 1])
 
 
 def judge(real: np.ndarray, generated: np.ndarray, names: list[str], returns: str | None, seed: int) -> dict[str, Any]:
