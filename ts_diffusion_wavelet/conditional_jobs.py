@@ -185,8 +185,8 @@ def _levels(pipeline: Any, series: SeriesLike, name: str) -> tuple[np.ndarray, p
     if np.isinf(values).any():
         row, channel = (int(i) for i in np.argwhere(np.isinf(values))[0])
         raise ValueError(
-            f"`{name}` holds {values[row, channel]!r} at row {row}, channel {names[channel]!r}: known values must be "
-            "finite. Mark missing values as NaN."
+            f"`{name}` holds {float(values[row, channel])!r} at row {row}, channel {names[channel]!r}: known values "
+            "must be finite. Mark missing values as NaN."
         )
     known = ~np.isnan(values)
     if not known.any():
