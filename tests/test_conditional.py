@@ -192,6 +192,10 @@ def test_errors_name_the_value_and_the_fix(raw_pipe):
         lambda: raw_pipe.impute(pd.DataFrame(series[:, :1], columns=["EURUSD"])),
         "`series` has 1 columns ['EURUSD']; the model generates 2 channels ['EURUSD', 'GBPUSD'].",
     )
+    check_error(
+        lambda: raw_pipe.impute(pd.DataFrame(series, columns=["a", "GBPUSD"])),
+        "`series` has columns ['a', 'GBPUSD'], but the model was trained on ['EURUSD', 'GBPUSD']. Rename the columns",
+    )
     infinite = series.copy()
     infinite[20, 1] = np.inf
     check_error(lambda: raw_pipe.impute(infinite), "`series` holds inf at row 20, channel 'GBPUSD'")

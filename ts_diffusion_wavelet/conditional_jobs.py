@@ -130,6 +130,7 @@ def generate_long(
     windows = fill_windows(
         pipeline, values, starts, num_inference_steps, _generators(generator, seed, num_samples), resample
     )
+    pipeline.maybe_free_model_hooks()
     preprocessor = pipeline._preprocessor()
     if preprocessor is None:
         return windows.permute(0, 2, 1).numpy()
@@ -169,8 +170,14 @@ def _levels(pipeline: Any, series: SeriesLike, name: str) -> tuple[np.ndarray, p
                 f"`{name}` has {len(frame.columns)} columns {list(frame.columns)}; the model generates "
                 f"{len(names)} channels {names}. Pass exactly those columns."
             )
-        if set(map(str, frame.columns)) == set(names):
-            frame = frame.set_axis(list(map(str, frame.columns)), axis=1)[names]
+        columns = [str(c) for c in frame.columns]
+        if set(columns) == set(names):
+            frame = frame.set_axis(columns, axis=1)[names]  # the training order
+        elif pipeline._preprocessor() is not None:
+            raise ValueError(
+                f"`{name}` has columns {columns}, but the model was trained on {names}. "
+                "Rename the columns (any order is fine)."
+            )
         values = frame.to_numpy(dtype="float64")
     else:
         values = np.asarray(series, dtype="float64")

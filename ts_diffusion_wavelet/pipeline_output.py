@@ -36,7 +36,7 @@ class ImputationOutput(BaseOutput):
 
     Args:
         samples (`np.ndarray` or `list[pd.DataFrame]`): `[num_samples, length, channels]`, or one DataFrame per
-            sample (the input's index and columns) when the series was a DataFrame.
+            sample (the input's index, the columns in the training order) when the series was a DataFrame.
         median (`np.ndarray` or `pd.DataFrame`): `[length, channels]`, the per-step median over the samples.
         quantiles (`dict[float, np.ndarray | pd.DataFrame]`): quantile level -> `[length, channels]`.
     """
