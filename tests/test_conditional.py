@@ -146,6 +146,14 @@ def test_long_horizons_roll_forward(raw_pipe):
     assert np.isfinite(out.samples).all()
 
 
+def test_forecast_reaches_back_to_the_last_known_level_and_fills_the_context(raw_pipe):
+    context = prices(100)
+    context[40:, 1] = np.nan  # GBPUSD's last level is 60 steps before the end, beyond a window
+    context[90:95, 0] = np.nan
+    out = raw_pipe.forecast(context, 10, 2, num_inference_steps=STEPS, seed=0)
+    assert out.samples.shape == (2, 10, 2) and np.isfinite(out.samples).all()
+
+
 def test_generate_long_keeps_every_window_it_has_generated(any_pipe):
     # Later windows are inpainted from the overlap: they never change what earlier windows generated, so the
     # first window of a long path is the one-window path of the same seed, exactly.

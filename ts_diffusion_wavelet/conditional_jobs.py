@@ -44,10 +44,7 @@ def impute(
         samples = np.repeat(levels[None], num_samples, axis=0)
     else:
         window = pipeline.window_size
-        stride = window - window // 2
-        starts = list(range(0, max(len(levels) - window, 0) + 1, stride))
-        if starts[-1] != max(len(levels) - window, 0):
-            starts.append(len(levels) - window)  # the last window ends with the series
+        starts = _sliding_starts(len(levels), window, overlap=window // 2)
         samples = _sample(pipeline, levels, starts, num_samples, num_inference_steps, generator, seed, resample)
     median, by_level = _summaries(samples, quantiles)
     if frame is None:
@@ -85,10 +82,13 @@ def forecast(
             f"The context has {len(levels)} steps; this model (window {window}) needs at least {needed} (a quarter "
             "of its window). Pass a longer context."
         )
-    levels = levels[-window:]  # a window never reaches further back
+    # A window never reaches further back than one window, unless a differenced channel's last level is older.
+    _, kinds, _, _ = _model_space(pipeline)
+    last_levels = [np.flatnonzero(~np.isnan(levels[:, c]))[-1] for c, kind in enumerate(kinds) if kind != "none"]
+    levels = levels[min([max(len(levels) - window, 0), *last_levels]) :]
     series = np.concatenate([levels, np.full((horizon, levels.shape[1]), np.nan)])
     # Any gaps in the context first, then windows that reach up to `window - needed` steps past what is filled.
-    starts = [0] if np.isnan(levels).any() else []
+    starts = _sliding_starts(len(levels), window, window // 2) if np.isnan(levels).any() else []
     filled = len(levels)
     while filled < len(series):
         end = min(filled + window - needed, len(series))
@@ -123,9 +123,7 @@ def generate_long(
             f"`overlap` must be an integer from 1 to {window - 1} (the window size {window} minus one), got "
             f"{overlap!r}; the default is half a window."
         )
-    starts = list(range(0, max(length - window, 0) + 1, window - overlap))
-    if starts[-1] != max(length - window, 0):
-        starts.append(length - window)
+    starts = _sliding_starts(length, window, overlap)
     values = torch.full((num_samples, pipeline.num_series_channels, length), float("nan"), dtype=torch.float64)
     windows = fill_windows(
         pipeline, values, starts, num_inference_steps, _generators(generator, seed, num_samples), resample
@@ -230,6 +228,13 @@ def _check_common(
     bad = [q for q in quantiles if not isinstance(q, (int, float)) or not 0 < q < 1]
     if bad:
         raise ValueError(f"`quantiles` must be levels strictly between 0 and 1, got {bad[0]!r}.")
+
+
+def _sliding_starts(length: int, window: int, overlap: int) -> list[int]:
+    """Window starts over `length` steps with `overlap` shared steps; the last window ends with the series."""
+    last = max(length - window, 0)
+    starts = list(range(0, last + 1, window - overlap))
+    return starts if starts[-1] == last else [*starts, last]
 
 
 def _generators(generator: Generator, seed: int | None, num_samples: int) -> Generator:
