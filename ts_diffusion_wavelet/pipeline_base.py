@@ -345,7 +345,7 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
         num_inference_steps: int = 50,
         generator: torch.Generator | list[torch.Generator] | None = None,
         seed: int | None = None,
-        resample: int = 1,
+        resample: int = 4,
         start_values: float | np.ndarray | None = None,
     ) -> np.ndarray:
         r"""
@@ -357,7 +357,9 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
             num_samples (`int`, defaults to 1): Paths.
             overlap (`int`, *optional*): Steps shared by consecutive windows, 1 to `window_size - 1`; defaults to
                 half a window.
-            num_inference_steps, generator, seed, resample: As in [`impute`].
+            num_inference_steps, generator, seed: As in [`impute`].
+            resample (`int`, defaults to 4): As in [`impute`]; without resampling (1) the steps where a window's
+                new part meets the overlap jump more than the rest (a seam), which resampling harmonises.
             start_values (`float` or `np.ndarray`, *optional*): As in [`__call__`].
 
         Returns:

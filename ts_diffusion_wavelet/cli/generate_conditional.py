@@ -32,7 +32,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     jobs.add_argument("--length", type=int, default=None, help="Generate --num_samples continuous paths this long.")
     parser.add_argument("--horizon", type=int, default=None, help="Steps to forecast (with --forecast).")
     parser.add_argument(
-        "--resample", type=int, default=1, help="RePaint resampling rounds per step for the conditional jobs."
+        "--resample",
+        type=int,
+        default=None,
+        help="RePaint resampling rounds per step for the conditional jobs (default: 1, and 4 for --length).",
     )
 
 
@@ -44,7 +47,7 @@ def check_arguments(args: argparse.Namespace) -> None:
         raise ValueError(f"--horizon {args.horizon} is only read with --forecast FILE; add it or drop --horizon.")
     if args.length is not None and args.length < 1:
         raise ValueError(f"--length must be at least 1 (steps per path), got {args.length}.")
-    if args.resample < 1:
+    if args.resample is not None and args.resample < 1:
         raise ValueError(f"--resample must be at least 1 (1 = no resampling), got {args.resample}.")
 
 
@@ -54,7 +57,9 @@ def wants_conditional_job(args: argparse.Namespace) -> bool:
 
 def run_conditional_job(pipeline: Any, args: argparse.Namespace) -> None:
     """Run the job `args` asks for and write its samples to `args.output`."""
-    options = {"num_inference_steps": args.num_inference_steps, "seed": args.seed, "resample": args.resample}
+    options = {"num_inference_steps": args.num_inference_steps, "seed": args.seed}
+    if args.resample is not None:  # else each job's own default
+        options["resample"] = args.resample
     if args.length is not None:
         paths = pipeline.generate_long(args.length, args.num_samples, **options)
         save_generated(args.output, paths, pipeline.channel_names)
