@@ -12,7 +12,7 @@ from pipeline_fixtures import WINDOW, make_raw_pipeline, make_scalogram_pipeline
 
 from ts_diffusion_wavelet.conditional import denoise_with_known
 from ts_diffusion_wavelet.conditional_jobs import min_context
-from ts_diffusion_wavelet.data import geometric_prices
+from ts_diffusion_wavelet.data import SeriesPreprocessor, geometric_prices
 from ts_diffusion_wavelet.data.partial_series import model_to_levels, partial_to_model
 from ts_diffusion_wavelet.schedulers import make_scheduler
 
@@ -229,6 +229,13 @@ def test_errors_name_the_value_and_the_fix(raw_pipe):
     check_error(
         lambda: raw_pipe.generate_long(50, overlap=WINDOW), f"`overlap` must be an integer from 1 to {WINDOW - 1}"
     )
+
+
+def test_categorical_channels_are_refused():
+    onehot = np.eye(2)[np.arange(40) % 2]  # [40, 2]: alternating labels a, b
+    record = SeriesPreprocessor(categories={"regime": ["a", "b"]}).fit(onehot, ["regime=a", "regime=b"]).to_dict()
+    pipe = make_raw_pipeline(record)
+    check_error(lambda: pipe.impute(with_gaps(), 1), "This model has one-hot categorical channels (['regime'])")
 
 
 def test_image_space_scalograms_are_refused():
