@@ -9,6 +9,7 @@
 
 from typing import TYPE_CHECKING, Any
 
+from .conditional import denoise_with_known
 from .data import (
     PreparedData,
     SeriesPreprocessor,
@@ -23,7 +24,7 @@ from .models import build_unet1d, build_unet2d
 from .pipeline_base import TimeSeriesDiffusionPipeline
 from .pipeline_legacy import RawDiffusionPipeline, ScalogramDiffusionPipeline
 from .pipeline_loading import load_pipeline
-from .pipeline_output import TimeSeriesPipelineOutput
+from .pipeline_output import ForecastOutput, ImputationOutput, TimeSeriesPipelineOutput
 from .representations import RawRepresentation, Representation, ScalogramRepresentation
 from .scales import frequency_to_scale, max_scale_for_length, scale_grid, scale_to_frequency
 from .scalogram import ScalogramConfig, ScalogramTransform
@@ -72,6 +73,8 @@ def __dir__() -> list[str]:
 __all__ = [
     "SCHEDULER_NAMES",
     "SUPPORTED_WAVELETS",
+    "ForecastOutput",
+    "ImputationOutput",
     "PreparedData",
     "RawDiffusionPipeline",
     "RawRepresentation",
@@ -91,6 +94,7 @@ __all__ = [
     "center_frequency",
     "clear_cache",
     "cwt",
+    "denoise_with_known",
     "discriminative_score",
     "evaluate_windows",
     "frequency_to_scale",

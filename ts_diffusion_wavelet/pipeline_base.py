@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -16,7 +17,7 @@ from diffusers.utils.torch_utils import randn_tensor
 
 from .data.categorical import onehot_decode
 from .data.preprocessing import SeriesPreprocessor
-from .pipeline_output import TimeSeriesPipelineOutput
+from .pipeline_output import ForecastOutput, ImputationOutput, TimeSeriesPipelineOutput
 from .representations import representation_from_dict
 
 OutputType = Literal["np", "pt", "pd"]
@@ -258,6 +259,117 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
         if preprocessor is not None and preprocessor.categories:
             frames = [onehot_decode(frame, preprocessor.categories) for frame in frames]
         return [frame.rename_axis("step") for frame in frames]
+
+    # ----- sampling with part of the window known (implemented in conditional_jobs.py) ---------------------------
+    @torch.no_grad()
+    def impute(
+        self,
+        series: pd.DataFrame | np.ndarray,
+        num_samples: int = 16,
+        *,
+        num_inference_steps: int = 50,
+        generator: torch.Generator | list[torch.Generator] | None = None,
+        seed: int | None = None,
+        quantiles: Sequence[float] = (0.05, 0.5, 0.95),
+        resample: int = 1,
+    ) -> ImputationOutput:
+        r"""
+        Fill the missing values (NaN) of a series, `num_samples` ways, in the data's units.
+
+        Windows of the model's size slide over the series with half a window of overlap; each is sampled with its
+        known values held ([`~conditional.denoise_with_known`]) and with what earlier windows filled, so samples
+        are continuous. Differenced and log-return channels are rebuilt from the known levels; across a gap the
+        imputed steps share the discrepancy evenly so every path meets the next known level exactly.
+
+        Args:
+            series (`pd.DataFrame` or `np.ndarray` `[length, channels]`): Any length, NaN where missing; a DataFrame
+                has the training columns (any order).
+            num_samples (`int`, defaults to 16): Imputations.
+            num_inference_steps (`int`, defaults to 50): Reverse steps per window (DDPM and DDIM run as they are;
+                other schedulers are replaced by DDIM with the same schedule while conditioning).
+            generator (`torch.Generator` or one per sample, *optional*), seed (`int`, *optional*): The noise; with
+                `seed`, sample `i` is seeded by `(seed, i)`. Not both.
+            quantiles (`tuple[float]`, defaults to `(0.05, 0.5, 0.95)`): Levels to summarise.
+            resample (`int`, defaults to 1): RePaint's resampling rounds per step (more: better agreement with the
+                known values, proportionally slower).
+
+        Returns:
+            [`ImputationOutput`]: `samples` `[k, length, channels]`, `median`, `quantiles` (DataFrames with the
+            input's index when a DataFrame came in). Known values are bit-identical in every sample; a series with
+            nothing missing comes back as `num_samples` copies.
+        """
+        from .conditional_jobs import impute
+
+        return impute(self, series, num_samples, num_inference_steps, generator, seed, quantiles, resample)
+
+    @torch.no_grad()
+    def forecast(
+        self,
+        context: pd.DataFrame | np.ndarray,
+        horizon: int,
+        num_samples: int = 16,
+        *,
+        num_inference_steps: int = 50,
+        generator: torch.Generator | list[torch.Generator] | None = None,
+        seed: int | None = None,
+        quantiles: Sequence[float] = (0.05, 0.5, 0.95),
+        resample: int = 1,
+    ) -> ForecastOutput:
+        r"""
+        Probabilistic forecast of the `horizon` steps after `context`, in the data's units.
+
+        The context needs at least [`~conditional_jobs.min_context`] steps (a quarter of the window); one window
+        forecasts up to `window_size - min_context` steps, longer horizons roll forward window by window, each
+        conditioned on the context and the steps already forecast. Levels of differenced and log-return channels
+        continue from the context's last level.
+
+        Args:
+            context (`pd.DataFrame` or `np.ndarray` `[length, channels]`): The recent past (NaN allowed, filled too).
+            horizon (`int`): Steps to forecast.
+            num_samples, num_inference_steps, generator, seed, quantiles, resample: As in [`impute`].
+
+        Returns:
+            [`ForecastOutput`]: `samples` `[k, horizon, channels]`, `median`, `quantiles`.
+        """
+        from .conditional_jobs import forecast
+
+        return forecast(self, context, horizon, num_samples, num_inference_steps, generator, seed, quantiles, resample)
+
+    @torch.no_grad()
+    def generate_long(
+        self,
+        length: int,
+        num_samples: int = 1,
+        *,
+        overlap: int | None = None,
+        num_inference_steps: int = 50,
+        generator: torch.Generator | list[torch.Generator] | None = None,
+        seed: int | None = None,
+        resample: int = 4,
+        start_values: float | np.ndarray | None = None,
+    ) -> np.ndarray:
+        r"""
+        One continuous path of any `length` per sample: the first window is sampled freely, each next one is
+        inpainted from its `overlap` with the previous one (so the overlaps agree exactly).
+
+        Args:
+            length (`int`): Steps per path.
+            num_samples (`int`, defaults to 1): Paths.
+            overlap (`int`, *optional*): Steps shared by consecutive windows, 1 to `window_size - 1`; defaults to
+                half a window.
+            num_inference_steps, generator, seed: As in [`impute`].
+            resample (`int`, defaults to 4): As in [`impute`]; without resampling (1) the steps where a window's
+                new part meets the overlap jump more than the rest (a seam), which resampling harmonises.
+            start_values (`float` or `np.ndarray`, *optional*): As in [`__call__`].
+
+        Returns:
+            `np.ndarray` `[num_samples, length, channels]` in the data's units.
+        """
+        from .conditional_jobs import generate_long
+
+        return generate_long(
+            self, length, num_samples, overlap, num_inference_steps, generator, seed, resample, start_values
+        )
 
     # ----- sharing on the Hugging Face Hub (implemented in hub/push.py) ------------------------------------------
     def push_to_hub(

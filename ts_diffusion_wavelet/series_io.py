@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +13,7 @@ from .atomic import atomic_file
 
 SERIES_FORMATS: tuple[str, ...] = (".csv", ".parquet", ".npy")
 LONG_FORMAT_COLUMNS: tuple[str, ...] = ("sample", "step")
+TIME_COLUMN = "time"  # optional, after `step`: the timestamps of imputed or forecast steps
 
 
 def check_series_path(path: str | os.PathLike) -> Path:
@@ -24,18 +26,30 @@ def check_series_path(path: str | os.PathLike) -> Path:
     return path
 
 
-def windows_to_long_frame(series: np.ndarray | list[pd.DataFrame], channel_names: list[str]) -> pd.DataFrame:
-    """`[N, L, C]` (or one DataFrame per window) -> a long frame with one row per (sample, step)."""
+def windows_to_long_frame(
+    series: np.ndarray | list[pd.DataFrame], channel_names: list[str], times: Sequence | None = None
+) -> pd.DataFrame:
+    """
+    `[N, L, C]` (or one DataFrame per window) -> a long frame with one row per (sample, step), with a `time` column
+    after `step` when `times` (length `L`) is given.
+    """
     frames = series if isinstance(series, list) else [pd.DataFrame(w, columns=channel_names) for w in series]
-    long = pd.concat(
-        [frame.reset_index(drop=True).rename_axis("step").reset_index() for frame in frames],
-        keys=range(len(frames)),
-        names=["sample", None],
-    )
+    parts = []
+    for frame in frames:
+        part = frame.reset_index(drop=True).rename_axis("step").reset_index()
+        if times is not None:
+            part.insert(1, TIME_COLUMN, list(times))
+        parts.append(part)
+    long = pd.concat(parts, keys=range(len(frames)), names=["sample", None])
     return long.reset_index(level=0).reset_index(drop=True)
 
 
-def save_generated(path: str | os.PathLike, series: np.ndarray | list[pd.DataFrame], channel_names: list[str]) -> Path:
+def save_generated(
+    path: str | os.PathLike,
+    series: np.ndarray | list[pd.DataFrame],
+    channel_names: list[str],
+    times: Sequence | None = None,
+) -> Path:
     """
     Write generated windows to `path`, in the format its extension names, atomically.
 
@@ -45,6 +59,7 @@ def save_generated(path: str | os.PathLike, series: np.ndarray | list[pd.DataFra
         series (`np.ndarray` or `list[pd.DataFrame]`): Windows `[N, L, C]`, or one DataFrame per window (categorical
             channels decoded to labels).
         channel_names (`list[str]`): Column names for array input.
+        times (*optional*): Timestamps of the `L` steps, written as a `time` column (CSV / Parquet only).
 
     Returns:
         `Path`: the path written.
@@ -59,7 +74,7 @@ def save_generated(path: str | os.PathLike, series: np.ndarray | list[pd.DataFra
             with open(temporary, "wb") as handle:
                 np.save(handle, np.asarray(series))
         else:
-            frame = windows_to_long_frame(series, channel_names)
+            frame = windows_to_long_frame(series, channel_names, times)
             if suffix == ".csv":
                 frame.to_csv(temporary, index=False)
             else:
@@ -127,7 +142,7 @@ def long_frame_to_windows(frame: pd.DataFrame, source: str = "the frame") -> tup
             f"{source} is not in the generated-windows format: columns {missing} are missing "
             f"(found {list(frame.columns)}). Expected `sample, step, <channels...>`."
         )
-    channels = [c for c in frame.columns if c not in LONG_FORMAT_COLUMNS]
+    channels = [c for c in frame.columns if c not in (*LONG_FORMAT_COLUMNS, TIME_COLUMN)]
     if not channels:
         raise ValueError(f"{source} has only the columns {list(frame.columns)}; add one column per channel.")
     non_numeric = [c for c in channels if not pd.api.types.is_numeric_dtype(frame[c])]

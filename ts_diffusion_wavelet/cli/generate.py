@@ -1,4 +1,7 @@
-"""`python generate.py --model PATH_OR_REPO_ID --num_samples N --output FILE`: sample windows from a pipeline."""
+"""
+`python generate.py --model PATH_OR_REPO_ID --num_samples N --output FILE`: sample windows from a pipeline; with
+`--impute FILE`, `--forecast FILE --horizon H` or `--length N`, fill gaps, forecast or draw long paths instead.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from ..batch_sampling import sample_windows
 from ..pipeline_loading import load_pipeline
 from ..schedulers import SCHEDULER_NAMES, make_scheduler
 from ..series_io import SERIES_FORMATS, check_series_path, save_generated
+from . import generate_conditional
 
 logger = logging.getLogger("ts_diffusion_wavelet.generate")
 
@@ -48,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--plot", default=None, help="Also draw generated windows (and real ones with --real) to PNG.")
     parser.add_argument("--real", default=None, help="Training data for the plot (path or bundled name).")
+    generate_conditional.add_arguments(parser)
     return parser
 
 
@@ -79,6 +84,9 @@ def check_arguments(args: argparse.Namespace) -> None:
     check_series_path(args.output)
     if args.plot is not None and Path(args.plot).suffix.lower() != ".png":
         raise ValueError(f"--plot writes a PNG; got {args.plot!r}. Use a name ending in .png.")
+    generate_conditional.check_arguments(args)
+    if args.plot is not None and generate_conditional.wants_conditional_job(args):
+        raise ValueError("--plot draws freely sampled windows; drop it with --impute, --forecast or --length.")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -91,6 +99,9 @@ def main(argv: list[str] | None = None) -> int:
         pipeline = load_pipeline(args.model, torch_dtype=dtype).to(device)
         if args.scheduler is not None:
             pipeline.scheduler = make_scheduler(args.scheduler, pipeline.scheduler.config)
+        if generate_conditional.wants_conditional_job(args):
+            generate_conditional.run_conditional_job(pipeline, args)
+            return 0
         logger.info(
             "Sampling %d windows with %s, %d steps, on %s (%s)",
             args.num_samples,

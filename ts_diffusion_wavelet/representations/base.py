@@ -72,6 +72,17 @@ class Representation(ABC):
     def model_output(self, output: torch.Tensor) -> torch.Tensor:
         """What the UNet returns -> the diffusion states' space (where the loss and the sampler work)."""
 
+    def known_state(self, windows: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """
+        Model-space windows `[B, C, L]` with `mask` True where a value is known -> the same as diffusion states and
+        their mask, for sampling with part of the window known (`conditional.py`). Only representations whose state
+        holds the window's values can enforce them exactly; the others refuse.
+        """
+        raise ValueError(
+            f"The {self.name!r} representation cannot hold known values during sampling (its states are not the "
+            "series' values); imputation and forecasting need a raw or a series-space scalogram model."
+        )
+
     def denoise(self, unet: torch.nn.Module, samples: torch.Tensor, timesteps: torch.Tensor) -> torch.Tensor:
         """The denoiser: the UNet's prediction (noise, v or x_0, as trained) for noisy states at `timesteps`."""
         return self.model_output(unet(self.model_input(samples), timesteps).sample)

@@ -70,6 +70,10 @@ class RawRepresentation(Representation):
     def clean_sample(self, windows: torch.Tensor) -> torch.Tensor:
         return F.pad(windows, (0, self.padded_length - windows.shape[-1]))
 
+    def known_state(self, windows: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        # The padding is never known: the model fills it and it is cropped.
+        return self.clean_sample(windows), F.pad(mask, (0, self.padded_length - mask.shape[-1]), value=False)
+
     def to_windows(self, samples: torch.Tensor) -> torch.Tensor:
         return samples[..., : self._window_size]
 

@@ -133,6 +133,15 @@ class ScalogramRepresentation(Representation):
     def clean_sample(self, windows: torch.Tensor) -> torch.Tensor:
         return self.transform.to_image(windows) if self.diffusion_space == "image" else windows
 
+    def known_state(self, windows: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        if self.diffusion_space == "image":
+            raise ValueError(
+                "This scalogram model diffuses images (diffusion_space='image', version 0.1): an image's entries are "
+                "not the series' values, so known values cannot be held exactly while sampling. Retrain with "
+                "diffusion_space='series' (the default) to impute or forecast."
+            )
+        return windows, mask  # series space: the state is the window itself
+
     def to_windows(self, samples: torch.Tensor) -> torch.Tensor:
         # The inverse is computed in float32 at least: half-precision coefficients lose the fine scales.
         if self.diffusion_space == "image":

@@ -1,0 +1,148 @@
+"""
+Sampling with part of the window known (RePaint, Lugmayr et al. 2022): one mechanism behind imputation, forecasting
+and paths longer than a window.
+
+At every reverse step the unknown entries follow the model while the known ones are replaced by the known values
+noised to the new step's level, so the model sees a state consistent with them; with `resample > 1` each step is
+undone (re-noised by one step) and redone, which lets the unknown entries agree with the known ones beyond the
+step-by-step replacement. The last step puts the known values in exactly.
+
+Schedulers: the replacement needs `add_noise` at the sampler's own timesteps, and resampling needs the one-step
+forward transition between consecutive timesteps, both defined by `alphas_cumprod` for DDPM and DDIM. Those two
+are used as they are; any other scheduler (DPM-Solver++, UniPC, Euler...) keeps its multistep or sigma state
+between steps, which the replacement would break, so conditioning runs a DDIM scheduler built from the same trained
+schedule instead ([`conditioning_scheduler`]).
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Sequence
+from typing import Any
+
+import torch
+from diffusers import DDIMScheduler, DDPMScheduler
+from diffusers.schedulers.scheduling_utils import SchedulerMixin
+from diffusers.utils.torch_utils import randn_tensor
+
+Generator = torch.Generator | list[torch.Generator] | None
+CONDITIONING_SCHEDULERS: tuple[type[SchedulerMixin], ...] = (DDPMScheduler, DDIMScheduler)
+
+
+def conditioning_scheduler(scheduler: SchedulerMixin) -> SchedulerMixin:
+    """The pipeline's scheduler when it is DDPM or DDIM, else a DDIM scheduler with its trained schedule."""
+    if isinstance(scheduler, CONDITIONING_SCHEDULERS):
+        return scheduler
+    return DDIMScheduler.from_config(scheduler.config)
+
+
+def denoise_with_known(
+    pipeline: Any,
+    known: torch.Tensor,
+    mask: torch.Tensor,
+    num_inference_steps: int,
+    generator: Generator,
+    resample: int = 1,
+) -> torch.Tensor:
+    r"""
+    Reverse diffusion in the representation's state space with the entries where `mask` is True held to `known`.
+
+    Args:
+        pipeline ([`TimeSeriesDiffusionPipeline`]): Its UNet, representation and scheduler (see the module's note
+            on schedulers).
+        known (`torch.Tensor` of shape `[B, C, L_state]`): Model-space states; only the entries under `mask` are
+            read.
+        mask (`torch.Tensor` of bool, same shape): True where the value is known.
+        num_inference_steps (`int`): Reverse steps.
+        generator (`torch.Generator` or a list of one per sample, *optional*): The noise.
+        resample (`int`, defaults to 1): RePaint's resampling: each step is done `resample` times, re-noising by
+            one step in between (1 = plain replacement).
+
+    Returns:
+        `torch.Tensor` `[B, C, L_state]` in the UNet's dtype: the known entries are exactly `known` there.
+    """
+    if not isinstance(resample, int) or isinstance(resample, bool) or resample < 1:
+        raise ValueError(f"`resample` must be a positive integer (1 = no resampling), got {resample!r}.")
+    if known.shape != mask.shape:
+        raise ValueError(f"`known` {tuple(known.shape)} and `mask` {tuple(mask.shape)} must have the same shape.")
+    device, dtype = pipeline._execution_device, pipeline.unet.dtype
+    scheduler = conditioning_scheduler(pipeline.scheduler)
+    known, mask = known.to(device=device, dtype=dtype), mask.to(device=device, dtype=torch.bool)
+    scheduler.set_timesteps(num_inference_steps, device=device)
+    # 1. x_T ~ N(0, I), scaled by the sampler's initial sigma.
+    sample = randn_tensor(known.shape, generator=generator, device=device, dtype=dtype) * scheduler.init_noise_sigma
+    step_kwargs = {"generator": generator} if "generator" in inspect.signature(scheduler.step).parameters else {}
+    for t in pipeline.progress_bar(scheduler.timesteps):
+        previous = _previous_timestep(scheduler, int(t))
+        for round_ in range(resample):
+            # 2. One reverse step x_t -> x_{t-1} for every entry.
+            model_input = scheduler.scale_model_input(sample, t)
+            model_output = pipeline.representation.denoise(pipeline.unet, model_input, t)
+            stepped = scheduler.step(model_output, t, sample, **step_kwargs).prev_sample
+            # 3. Known entries: the known values noised to level t-1, q(x_{t-1} | x_0) (clean after the last step).
+            stepped = torch.where(mask, _noised(scheduler, known, previous, generator), stepped)
+            if round_ == resample - 1 or previous < 0:
+                sample = stepped
+                break
+            # 4. RePaint: back to level t by the forward transition q(x_t | x_{t-1}), then redo the step.
+            sample = _renoise(scheduler, stepped, previous, int(t), generator)
+    return torch.where(mask, known, sample)
+
+
+def _previous_timestep(scheduler: SchedulerMixin, t: int) -> int:
+    """The timestep `scheduler.step` at `t` lands on (negative: the clean end), as each scheduler computes it."""
+    if isinstance(scheduler, DDPMScheduler):
+        return int(scheduler.previous_timestep(t))
+    return t - scheduler.config.num_train_timesteps // scheduler.num_inference_steps
+
+
+def _noised(scheduler: SchedulerMixin, known: torch.Tensor, timestep: int, generator: Generator) -> torch.Tensor:
+    if timestep < 0:
+        return known
+    noise = randn_tensor(known.shape, generator=generator, device=known.device, dtype=known.dtype)
+    timesteps = torch.full((known.shape[0],), timestep, device=known.device, dtype=torch.long)
+    return scheduler.add_noise(known, noise, timesteps)
+
+
+def _renoise(
+    scheduler: SchedulerMixin, sample: torch.Tensor, from_t: int, to_t: int, generator: Generator
+) -> torch.Tensor:
+    # x_t = sqrt(a_t / a_s) x_s + sqrt(1 - a_t / a_s) eps, with a the cumulative alphas (s < t).
+    alphas = scheduler.alphas_cumprod.to(device=sample.device, dtype=torch.float64)
+    ratio = float(alphas[to_t] / alphas[from_t])
+    noise = randn_tensor(sample.shape, generator=generator, device=sample.device, dtype=sample.dtype)
+    return ratio**0.5 * sample + (1.0 - ratio) ** 0.5 * noise
+
+
+def fill_windows(
+    pipeline: Any,
+    values: torch.Tensor,
+    starts: Sequence[int],
+    num_inference_steps: int,
+    generator: Generator,
+    resample: int = 1,
+) -> torch.Tensor:
+    """
+    Fill the NaN entries of model-space series `values` `[B, C, T]` window by window, in the order of `starts`.
+
+    Each window `[start, start + window_size)` is conditioned on the known values and on what earlier windows
+    already filled, so overlapping windows join without seams; a window with nothing left to fill is skipped. `T`
+    shorter than a window is padded with unknown steps, cropped afterwards.
+
+    Returns:
+        `torch.Tensor` `[B, C, T]`, float64, with no NaN left where a window passed.
+    """
+    length, window = values.shape[-1], pipeline.window_size
+    filled = values.double().clone()
+    if length < window:
+        filled = torch.nn.functional.pad(filled, (0, window - length), value=float("nan"))
+    for start in starts:
+        part = filled[..., start : start + window]
+        mask = ~torch.isnan(part)
+        if bool(mask.all()):
+            continue
+        state_known, state_mask = pipeline.representation.known_state(torch.nan_to_num(part), mask)
+        states = denoise_with_known(pipeline, state_known, state_mask, num_inference_steps, generator, resample)
+        windows = pipeline.representation.to_windows(states).double().cpu()
+        filled[..., start : start + window] = torch.where(mask, part, windows)
+    return filled[..., :length]
