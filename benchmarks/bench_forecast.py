@@ -1,0 +1,249 @@
+"""Forecasting on ETTh1's test part, horizon 24: CRPS, MAE and MASE against seasonal naive, AutoETS and AutoARIMA.
+
+    python benchmarks/bench_forecast.py                                          # baselines only
+    python benchmarks/bench_forecast.py --model /work/bench_runs/etth96/pipeline # with the diffusion rows
+    python benchmarks/bench_forecast.py --table                                  # every recorded run
+
+Rolling origins over the test part (the last 20% of ETTh1's rows, never seen in training; see
+`conditional_tasks.test_start`): an origin every 24 hours from the first test row, each forecasting the next 24 hours
+of all 7 columns (`--origins N` keeps N of them, evenly spaced, to cap CPU time). Scores over all origins, hours and
+columns:
+
+- MAE of the point forecast (the samples' median; the mean for AutoETS/AutoARIMA, whose intervals are symmetric);
+- MASE: each column's MAE divided by the mean absolute seasonal-naive (24 h) error on the training part, averaged
+  over the columns;
+- CRPS: from the samples (energy form) for the diffusion model; for AutoETS/AutoARIMA from their prediction
+  intervals at levels 10, 20, ..., 90% (quantiles 0.05, 0.10, ..., 0.95 with the mean as 0.5), as twice the mean
+  pinball loss over those 19 quantiles (`conditional_tasks.crps_from_quantiles`, which leaves out the outer 5% tails);
+  for seasonal naive (a point forecast) CRPS equals MAE;
+- qCRPS: that quantile approximation for every method (the diffusion model's from its samples' empirical quantiles),
+  so that the interval models and the sample models are compared on the same formula.
+
+MAE and CRPS are in standardised units (each column's error divided by its training-part standard deviation, then
+averaged over the columns); the JSON record keeps per-column figures in data units.
+
+Baselines, measured in the same run: "seasonal naive", the last 24 hours repeated; "AutoETS" and "AutoARIMA"
+(statsforecast, `season_length=24`) and "AutoETS seasonal" (`model="ZZA"`: AutoETS's own choice is a non-seasonal
+ETS(A,N,N) on every column), each fitted once per column on the last `--history` hours of the training part
+(model selection and parameters) and applied at every origin to the `--history` hours before it with the model's
+`forward` (no refit: refitting AutoARIMA with a 24 h season per origin takes minutes per origin on a CPU).
+
+The diffusion rows (`--model`): `pipe.forecast(context, 24, num_samples, ...)` with the `--window - 24` hours before
+the origin as context. The model is the package's raw UNet trained on the first 80% of the rows:
+
+    PYTHONPATH=$PWD OMP_NUM_THREADS=1 python train.py --data benchmarks/data/ETTh1.csv --time_column date \\
+        --target_transform none --scaling standard --window_size 96 --stride 1 --validation_fraction 0.2 \\
+        --max_train_steps 3000 --output_dir /work/bench_runs/etth96 --logger none
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import warnings
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from conditional_tasks import (
+    QUANTILE_LEVELS,
+    SEASON,
+    append_record,
+    crps_from_quantiles,
+    crps_from_samples,
+    load_etth1,
+    machine,
+    ratio_table,
+    seasonal_scale,
+    test_start,
+)
+
+ROOT = Path(__file__).resolve().parent
+RESULTS = ROOT / "results" / "forecast.json"
+HORIZON = 24
+BASELINES = ["seasonal naive", "AutoETS", "AutoETS seasonal", "AutoARIMA"]
+STATISTICAL = {  # name -> (statsforecast class, extra arguments)
+    "AutoETS": ("AutoETS", {}),
+    # AutoETS's AICc picks a non-seasonal ETS(A,N,N) on every ETTh1 column; "ZZA" forces an additive season
+    "AutoETS seasonal": ("AutoETS", {"model": "ZZA"}),
+    "AutoARIMA": ("AutoARIMA", {}),
+}
+INTERVAL_LEVELS = (10, 20, 30, 40, 50, 60, 70, 80, 90)  # -> QUANTILE_LEVELS with the mean as the median
+
+
+def origins(num_rows: int, start: int, cap: int | None) -> np.ndarray:
+    """Every 24th row from `start` that leaves a full horizon; `cap` of them evenly spaced when given."""
+    every = np.arange(start, num_rows - HORIZON + 1, HORIZON)
+    if cap is not None and cap < len(every):
+        every = every[np.unique(np.linspace(0, len(every) - 1, cap).round().astype(int))]
+    return every
+
+
+def seasonal_naive(series: np.ndarray, origin: int) -> np.ndarray:
+    """`[1, 24, channels]`: the 24 hours before the origin, repeated."""
+    return series[origin - SEASON : origin][None]
+
+
+def interval_quantiles(forecast: dict[str, np.ndarray]) -> np.ndarray:
+    """`[19, horizon]` quantiles at `QUANTILE_LEVELS` from statsforecast's `lo-L`/`hi-L` intervals and the mean."""
+    lower = [forecast[f"lo-{level}"] for level in sorted(INTERVAL_LEVELS, reverse=True)]  # 0.05 ... 0.45
+    upper = [forecast[f"hi-{level}"] for level in sorted(INTERVAL_LEVELS)]  # 0.55 ... 0.95
+    return np.stack([*lower, forecast["mean"], *upper])
+
+
+class StatisticalModel:
+    """One statsforecast model per column, fitted once on training data, applied at each origin with `forward`."""
+
+    def __init__(self, name: str, series: np.ndarray, train_end: int, history: int) -> None:
+        import statsforecast.models
+
+        kind, options = STATISTICAL[name]
+        self.history = history
+        self.models = []
+        for column in range(series.shape[1]):
+            model = getattr(statsforecast.models, kind)(season_length=SEASON, **options)
+            model.fit(series[train_end - history : train_end, column])
+            self.models.append(model)
+
+    def quantiles(self, series: np.ndarray, origin: int) -> np.ndarray:
+        """`[19, 24, channels]` quantiles of the forecast from `origin`."""
+        columns = []
+        for column, model in enumerate(self.models):
+            past = series[origin - self.history : origin, column]
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                forecast = model.forward(y=past, h=HORIZON, level=list(INTERVAL_LEVELS))
+            columns.append(interval_quantiles(forecast))
+        return np.stack(columns, axis=-1)
+
+
+def score(kind: str, outputs: np.ndarray, truth: np.ndarray, std: np.ndarray, scale: np.ndarray) -> dict[str, Any]:
+    """
+    Scores of `outputs` against `truth` `[origins, 24, channels]`: `kind` is "samples" (`[origins, k, 24, C]`) or
+    "quantiles" (`[origins, 19, 24, C]` at `QUANTILE_LEVELS`).
+    """
+    levels = np.asarray(QUANTILE_LEVELS)
+    if kind == "samples":
+        point = np.median(outputs, axis=1)
+        crps = np.stack([crps_from_samples(s, t) for s, t in zip(outputs, truth, strict=True)])
+        quantiles = np.quantile(outputs, levels, axis=1).swapaxes(0, 1)
+    else:
+        point = outputs[:, list(levels).index(0.5)]
+        quantiles = outputs
+        crps = None
+    qcrps = np.stack([crps_from_quantiles(q, t, QUANTILE_LEVELS) for q, t in zip(quantiles, truth, strict=True)])
+    crps = qcrps if crps is None else crps
+    mae = np.abs(point - truth).mean(axis=(0, 1))
+    crps_c, qcrps_c = crps.mean(axis=(0, 1)), qcrps.mean(axis=(0, 1))
+    return {
+        "MAE": float((mae / std).mean()),
+        "MASE": float((mae / scale).mean()),
+        "CRPS": float((crps_c / std).mean()),
+        "qCRPS": float((qcrps_c / std).mean()),
+        "MAE_per_column": mae.round(5).tolist(),
+        "MASE_per_column": (mae / scale).round(4).tolist(),
+        "CRPS_per_column": crps_c.round(5).tolist(),
+    }
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    frame = load_etth1()
+    series = frame.to_numpy()
+    start = test_start(len(series))
+    train = series[:start]
+    std, scale = train.std(axis=0), seasonal_scale(train)
+    starts = origins(len(series), start, args.origins)
+    truth = np.stack([series[o : o + HORIZON] for o in starts])
+    methods: dict[str, Any] = {
+        "seasonal naive": ("samples", lambda o: seasonal_naive(series, o)),
+    }
+    fit_seconds: dict[str, float] = {}
+    for name in STATISTICAL:
+        if name in args.skip:
+            continue
+        started = time.perf_counter()
+        model = StatisticalModel(name, series, start, args.history)
+        fit_seconds[name] = time.perf_counter() - started
+        methods[name] = ("quantiles", lambda o, model=model: model.quantiles(series, o))
+    if args.model:
+        from ts_diffusion_wavelet import load_pipeline
+
+        pipe = load_pipeline(args.model)
+        context = args.window - HORIZON
+
+        def diffusion(origin: int) -> np.ndarray:
+            result = pipe.forecast(
+                series[origin - context : origin],
+                HORIZON,
+                args.num_samples,
+                num_inference_steps=args.num_inference_steps,
+                seed=args.seed + origin,
+            )
+            return np.asarray(result.samples)
+
+        methods["diffusion"] = ("samples", diffusion)
+    rows = []
+    for name, (kind, method) in methods.items():
+        started = time.perf_counter()
+        outputs = np.stack([method(int(o)) for o in starts])
+        seconds = time.perf_counter() - started + fit_seconds.get(name, 0.0)
+        row = {"method": name, **score(kind, outputs, truth, std, scale), "seconds": round(seconds, 2)}
+        rows.append(row)
+        print(f"{name}: MAE {row['MAE']:.4f} MASE {row['MASE']:.4f} CRPS {row['CRPS']:.4f} ({seconds:.1f} s)")
+    command = "python benchmarks/bench_forecast.py" + (
+        f" --model {args.model} --num_samples {args.num_samples} --num_inference_steps {args.num_inference_steps}"
+        if args.model
+        else ""
+    )
+    if args.origins is not None:
+        command += f" --origins {args.origins}"
+    return {
+        "task": "forecast",
+        "data": "ETTh1 test part (last 20% of rows), 7 columns, horizon 24",
+        "units": "MAE/CRPS: standardised (per-column error / training std, mean over columns); *_per_column: data "
+        "units; MASE: seasonal (24) naive scale of the training part",
+        "columns": list(frame.columns),
+        "origins": len(starts),
+        "history": args.history,
+        "seed": args.seed,
+        "rows": rows,
+        "machine": machine(),
+        "command": command + f" --seed {args.seed}",
+        "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+def print_record(record: dict[str, Any]) -> None:
+    print(f"\n{record['command']} ({record['machine']}, {record['finished']}; {record['origins']} origins)\n")
+    baselines = [r["method"] for r in record["rows"] if r["method"] in BASELINES]
+    print(ratio_table(record["rows"], ["CRPS", "qCRPS", "MAE", "MASE"], baselines))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model", help="A saved pipeline folder: adds the diffusion rows (without it: baselines).")
+    parser.add_argument("--num_samples", type=int, default=16)
+    parser.add_argument("--num_inference_steps", type=int, default=50)
+    parser.add_argument("--window", type=int, default=96, help="The model's window: context is window - 24 hours.")
+    parser.add_argument("--origins", type=int, default=None, help="Keep this many origins, evenly spaced.")
+    parser.add_argument("--history", type=int, default=28 * SEASON, help="Hours AutoETS/AutoARIMA fit and filter.")
+    parser.add_argument("--skip", nargs="*", default=[], choices=list(STATISTICAL), help="Leave these out.")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--table", action="store_true", help="Print every recorded run.")
+    parser.add_argument("--results", default=str(RESULTS))
+    args = parser.parse_args()
+    path = Path(args.results)
+    if args.table:
+        import json
+
+        for record in json.loads(path.read_text()) if path.exists() else []:
+            print_record(record)
+        return
+    record = run(args)
+    append_record(path, record)
+    print_record(record)
+
+
+if __name__ == "__main__":
+    main()

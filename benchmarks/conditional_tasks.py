@@ -1,0 +1,183 @@
+"""Shared pieces of the conditional-task benchmarks (imputation, forecasting) on ETTh1.
+
+The split, the missing-value masks and the metrics live here so that `bench_impute.py`, `bench_forecast.py` and
+`tests/test_bench_conditional.py` use one definition of each:
+
+- the split: training is the first 80% of ETTh1's rows, test the last 20% (`test_start`), the same rows the package's
+  `prepare_windows(validation_fraction=0.2)` holds out, so a model trained with that option never saw the test part;
+- the masks: missing completely at random (`mcar_mask`, exactly the asked fraction of the points) and blocks of 24
+  consecutive hours per column (`block_mask`, non-overlapping, covering the asked fraction);
+- the metrics: MAE, CRPS from samples in the energy form (`crps_from_samples`), CRPS from quantiles
+  (`crps_from_quantiles`, the pinball-loss approximation used for models that give intervals, not samples) and MASE
+  with the seasonal (24 h) naive scale of the training part (`seasonal_scale`).
+
+Scores are reported per column in data units and, to make columns comparable, averaged over the columns after
+dividing each column's error by its training-part standard deviation ("standardised units").
+"""
+
+from __future__ import annotations
+
+import platform
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent
+ETTH1 = ROOT / "data" / "ETTh1.csv"
+TEST_FRACTION = 0.2
+SEASON = 24  # hours: ETTh1's daily cycle
+# 19 levels 0.05, 0.10, ..., 0.95: the quantile grid of the interval-based CRPS (symmetric, so its mean is 0.5)
+QUANTILE_LEVELS = tuple(round(0.05 * i, 2) for i in range(1, 20))
+
+
+def load_etth1(path: Path | str = ETTH1) -> pd.DataFrame:
+    """ETTh1's 7 columns (float64), indexed by the hourly `date`."""
+    frame = pd.read_csv(path, parse_dates=["date"], index_col="date")
+    return frame.astype(np.float64)
+
+
+def test_start(num_rows: int, test_fraction: float = TEST_FRACTION) -> int:
+    """
+    The first test row: rows `[0, start)` are training, `[start, num_rows)` test.
+
+    Rounds like the package's `split_row` (`num_rows - round(fraction * num_rows)`), so the test part is exactly the
+    validation part of a model trained with `--validation_fraction 0.2` (with no target transform).
+    """
+    if not 0 < test_fraction < 1:
+        raise ValueError(f"`test_fraction` must be in (0, 1), got {test_fraction!r}.")
+    return num_rows - int(round(test_fraction * num_rows))
+
+
+def split(frame: pd.DataFrame, test_fraction: float = TEST_FRACTION) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The training (first rows) and test (last `test_fraction` of the rows) parts, by time, without overlap."""
+    start = test_start(len(frame), test_fraction)
+    return frame.iloc[:start], frame.iloc[start:]
+
+
+def mcar_mask(shape: tuple[int, int], fraction: float, seed: int) -> np.ndarray:
+    """`True` where a value is removed: exactly `round(fraction * size)` points drawn uniformly without replacement."""
+    if not 0 <= fraction < 1:
+        raise ValueError(f"`fraction` must be in [0, 1), got {fraction!r}.")
+    rng = np.random.default_rng(seed)
+    size = shape[0] * shape[1]
+    mask = np.zeros(size, dtype=bool)
+    mask[rng.choice(size, size=int(round(fraction * size)), replace=False)] = True
+    return mask.reshape(shape)
+
+
+def block_mask(shape: tuple[int, int], fraction: float, seed: int, block: int = SEASON) -> np.ndarray:
+    """
+    `True` where a value is removed: in each column, `round(fraction * length / block)` non-overlapping runs of `block`
+    consecutive rows at uniformly random places (columns independent).
+
+    The starts are drawn as sorted distinct slots in `length - count * block + count` and spread by `block - 1`, which
+    gives every non-overlapping placement the same chance and never lets two runs touch the same row.
+    """
+    if not 0 <= fraction < 1:
+        raise ValueError(f"`fraction` must be in [0, 1), got {fraction!r}.")
+    length, channels = shape
+    count = int(round(fraction * length / block))
+    rng = np.random.default_rng(seed)
+    mask = np.zeros(shape, dtype=bool)
+    for column in range(channels):
+        slots = np.sort(rng.choice(length - count * block + count, size=count, replace=False))
+        for index, slot in enumerate(slots):
+            start = slot + index * (block - 1)
+            mask[start : start + block, column] = True
+    return mask
+
+
+def make_mask(pattern: str, shape: tuple[int, int], fraction: float, seed: int) -> np.ndarray:
+    """`mcar_mask` for `pattern="mcar"`, `block_mask` (24 h) for `pattern="block"`."""
+    if pattern == "mcar":
+        return mcar_mask(shape, fraction, seed)
+    if pattern == "block":
+        return block_mask(shape, fraction, seed)
+    raise ValueError(f"Unknown mask pattern {pattern!r}; use 'mcar' or 'block'.")
+
+
+def crps_from_samples(samples: np.ndarray, truth: np.ndarray) -> np.ndarray:
+    """
+    CRPS of each point from `samples` `[k, ...]` against `truth` `[...]`, in the energy form
+    `E|X - y| - 0.5 E|X - X'|` (the empirical distribution of the k samples; 0 for k identical samples equal to y).
+
+    `E|X - X'|` over all k^2 pairs is computed from the sorted samples: `2 / k^2 * sum_j (2j - k + 1) x_(j)`.
+    """
+    samples = np.asarray(samples, dtype=np.float64)
+    k = samples.shape[0]
+    spread = np.abs(samples - truth[None]).mean(axis=0)
+    ordered = np.sort(samples, axis=0)
+    weights = (2 * np.arange(k) - k + 1).reshape((k,) + (1,) * (samples.ndim - 1))
+    pairs = 2.0 / k**2 * (weights * ordered).sum(axis=0)
+    return spread - 0.5 * pairs
+
+
+def crps_from_quantiles(quantiles: np.ndarray, truth: np.ndarray, levels: tuple[float, ...]) -> np.ndarray:
+    """
+    CRPS of each point approximated from `quantiles` `[len(levels), ...]` at `levels`: twice the mean pinball loss
+    over the levels (CRPS is `2 * integral of the pinball loss over (0, 1)`; the grid leaves out the tails beyond its
+    outer levels, where the pinball loss is smallest, so for a calibrated forecast it reads a few percent high).
+
+    For a point forecast (all quantiles equal) on a grid symmetric about 0.5 this equals the absolute error.
+    """
+    tau = np.asarray(levels, dtype=np.float64).reshape((-1,) + (1,) * truth.ndim)
+    error = truth[None] - np.asarray(quantiles, dtype=np.float64)
+    pinball = np.maximum(tau * error, (tau - 1) * error)
+    return 2.0 * pinball.mean(axis=0)
+
+
+def seasonal_scale(train: np.ndarray, season: int = SEASON) -> np.ndarray:
+    """Per column, the mean absolute seasonal-naive error on the training part: MASE's denominator."""
+    return np.abs(train[season:] - train[:-season]).mean(axis=0)
+
+
+def column_means(errors: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Per column, the mean of `errors` `[length, channels]` over the points where `mask` is `True`."""
+    return np.array([errors[mask[:, c], c].mean() for c in range(errors.shape[1])])
+
+
+def machine() -> str:
+    """The processor and thread count a record was measured on."""
+    import torch
+
+    return (
+        f"{platform.processor() or platform.machine()}, torch {torch.__version__}, {torch.get_num_threads()} threads"
+    )
+
+
+def ratio_table(
+    rows: list[dict[str, object]], metrics: list[str], baselines: list[str], groups: tuple[str, ...] = ()
+) -> str:
+    """
+    A markdown table of `rows` (each with the `groups` keys, `"method"` and the `metrics`) with, per metric, the ratio
+    to the best (lowest) baseline row of the same group (`< 1`: better than every baseline of that setting).
+    """
+
+    def group(row: dict[str, object]) -> tuple[object, ...]:
+        return tuple(row[g] for g in groups)
+
+    best = {
+        (group(row), m): min(float(r[m]) for r in rows if r["method"] in baselines and group(r) == group(row))
+        for row in rows
+        for m in metrics
+    }
+    names = [*groups, "method"]
+    header = "| " + " | ".join(names) + " | " + " | ".join(f"{m} | {m} / best baseline" for m in metrics) + " |"
+    lines = [header, "|" + "---|" * len(names) + "---:|---:|" * len(metrics)]
+    for row in rows:
+        cells = [f"{float(row[m]):.4f} | {float(row[m]) / best[group(row), m]:.3f}" for m in metrics]
+        lines.append("| " + " | ".join(str(row[n]) for n in names) + " | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def append_record(path: Path, record: dict[str, object]) -> None:
+    """Append `record` to the JSON list at `path` (written to a temporary file, then renamed)."""
+    import json
+
+    records = json.loads(path.read_text()) if path.exists() else []
+    records.append(record)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".json.tmp")
+    temporary.write_text(json.dumps(records, indent=1) + "\n")
+    temporary.replace(path)

@@ -1,0 +1,158 @@
+"""The imputation/forecasting benchmarks' split, masks, metrics and baselines (benchmarks/conditional_tasks.py)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+sys.path.insert(0, str(BENCHMARKS))  # the benchmark scripts import their helpers by name
+
+import bench_forecast  # noqa: E402
+import bench_impute  # noqa: E402
+import conditional_tasks as ct  # noqa: E402
+
+from ts_diffusion_wavelet.data.windows import split_row  # noqa: E402
+
+
+def test_crps_of_a_point_mass_is_the_absolute_error():
+    rng = np.random.default_rng(0)
+    truth, point = rng.normal(size=(50, 3)), rng.normal(size=(50, 3))
+    samples = np.repeat(point[None], 8, axis=0)
+    np.testing.assert_allclose(ct.crps_from_samples(samples, truth), np.abs(point - truth), atol=1e-12)
+    np.testing.assert_allclose(ct.crps_from_samples(point[None], truth), np.abs(point - truth), atol=1e-12)
+
+
+def test_crps_of_perfect_samples_is_zero():
+    truth = np.random.default_rng(1).normal(size=(20, 7))
+    assert np.abs(ct.crps_from_samples(np.repeat(truth[None], 16, axis=0), truth)).max() < 1e-12
+
+
+def test_crps_matches_the_pairwise_definition_and_the_gaussian_closed_form():
+    rng = np.random.default_rng(2)
+    samples, truth = rng.normal(size=(9, 4)), rng.normal(size=4)
+    pairwise = np.abs(samples - truth).mean(0) - 0.5 * np.abs(samples[:, None] - samples[None]).mean((0, 1))
+    np.testing.assert_allclose(ct.crps_from_samples(samples, truth), pairwise, atol=1e-12)
+    # CRPS(N(0, 1), 0) = 2 phi(0) - 1 / sqrt(pi)
+    exact = 2 / np.sqrt(2 * np.pi) - 1 / np.sqrt(np.pi)
+    large = rng.normal(size=(20000, 1))
+    assert ct.crps_from_samples(large, np.zeros(1))[0] == pytest.approx(exact, abs=0.01)
+    quantiles = np.quantile(large, ct.QUANTILE_LEVELS, axis=0)
+    # the 19-quantile grid leaves out the tails, where the pinball loss is smallest: a little over the exact value
+    assert exact < ct.crps_from_quantiles(quantiles, np.zeros(1), ct.QUANTILE_LEVELS)[0] < 1.06 * exact
+
+
+def test_quantile_crps_of_a_point_forecast_is_the_absolute_error():
+    rng = np.random.default_rng(3)
+    truth, point = rng.normal(size=(24, 7)), rng.normal(size=(24, 7))
+    quantiles = np.repeat(point[None], len(ct.QUANTILE_LEVELS), axis=0)
+    np.testing.assert_allclose(
+        ct.crps_from_quantiles(quantiles, truth, ct.QUANTILE_LEVELS), np.abs(point - truth), atol=1e-12
+    )
+
+
+@pytest.mark.parametrize("fraction", [0.1, 0.3, 0.5])
+def test_mcar_mask_removes_exactly_the_asked_fraction(fraction):
+    mask = ct.mcar_mask((3484, 7), fraction, seed=0)
+    assert mask.sum() == round(fraction * 3484 * 7)
+    assert mask.any(axis=0).all()  # spread over every column
+    np.testing.assert_array_equal(mask, ct.mcar_mask((3484, 7), fraction, seed=0))
+    assert (mask != ct.mcar_mask((3484, 7), fraction, seed=1)).any()
+
+
+@pytest.mark.parametrize("fraction", [0.1, 0.3, 0.5])
+def test_block_mask_is_runs_of_24_covering_the_asked_fraction(fraction):
+    length = 3484
+    mask = ct.block_mask((length, 7), fraction, seed=0)
+    count = round(fraction * length / 24)
+    for column in mask.T:
+        assert column.sum() == count * 24
+        edges = np.diff(np.concatenate([[0], column.astype(int), [0]]))
+        starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+        # runs may touch (then they merge); every merged run is a whole number of 24 h blocks
+        assert ((ends - starts) % 24 == 0).all()
+    assert abs(mask.mean() - fraction) < 24 / length
+    assert (mask[:, 0] != mask[:, 1]).any()  # columns are drawn independently
+
+
+def test_mask_rejects_an_unknown_pattern_and_a_bad_fraction():
+    with pytest.raises(ValueError, match="Unknown mask pattern 'gaps'; use 'mcar' or 'block'."):
+        ct.make_mask("gaps", (10, 1), 0.1, seed=0)
+    with pytest.raises(ValueError, match=r"`fraction` must be in \[0, 1\), got 1.0."):
+        ct.mcar_mask((10, 1), 1.0, seed=0)
+
+
+def test_split_never_overlaps_and_matches_the_training_hold_out():
+    frame = ct.load_etth1()
+    train, test = ct.split(frame)
+    assert len(train) + len(test) == len(frame) == 17420
+    assert train.index.max() < test.index.min()
+    assert len(test) == round(0.2 * len(frame))
+    # the test part is exactly the validation rows of `--validation_fraction 0.2` (no target transform)
+    assert ct.test_start(len(frame)) == split_row(len(frame), 0.2, 96)
+    assert list(frame.columns) == ["HUFL", "HULL", "MUFL", "MULL", "LUFL", "LULL", "OT"]
+
+
+def test_seasonal_scale_is_the_mean_absolute_24h_difference():
+    hours = np.arange(24 * 10, dtype=float)
+    daily = np.sin(2 * np.pi * hours / 24)[:, None]
+    assert ct.seasonal_scale(daily)[0] == pytest.approx(0.0, abs=1e-12)
+    assert ct.seasonal_scale(hours[:, None])[0] == pytest.approx(24.0)
+
+
+def test_baselines_recover_what_they_model():
+    hours = np.arange(24 * 20, dtype=float)
+    daily = np.stack([np.sin(2 * np.pi * hours / 24), np.cos(2 * np.pi * hours / 24)], axis=1)
+    mask = ct.block_mask(daily.shape, 0.3, seed=0)
+    observed = np.where(mask, np.nan, daily)
+    np.testing.assert_allclose(bench_impute.seasonal_fill(observed), daily, atol=1e-12)
+    line = np.stack([hours, -2 * hours], axis=1)
+    inner = ct.mcar_mask(line.shape, 0.3, seed=0)
+    inner[[0, -1]] = False  # interpolation, not extrapolation
+    np.testing.assert_allclose(bench_impute.linear_fill(np.where(inner, np.nan, line)), line, atol=1e-9)
+
+
+class EchoImputer:
+    """Stands in for a pipeline's `impute` to check the benchmark's chunking: fills a chunk's gaps with -1."""
+
+    def __init__(self) -> None:
+        self.lengths: list[int] = []
+
+    def impute(self, series, num_samples, *, num_inference_steps, seed):
+        self.lengths.append(len(series))
+        return SimpleNamespace(samples=np.repeat(np.nan_to_num(series, nan=-1.0)[None], num_samples, axis=0))
+
+
+def test_diffusion_chunks_cover_every_row_once_with_the_known_values_kept():
+    truth = np.random.default_rng(4).normal(size=(250, 3))
+    mask = ct.mcar_mask(truth.shape, 0.3, seed=0)
+    pipe = EchoImputer()
+    args = SimpleNamespace(num_samples=2, num_inference_steps=1, seed=0)
+    samples = bench_impute.diffusion_samples(pipe, np.where(mask, np.nan, truth), 96, args)
+    assert samples.shape == (2, 250, 3)
+    assert pipe.lengths == [96, 96, 96]  # the last chunk ends at the last row
+    np.testing.assert_array_equal(samples[0], np.where(mask, -1.0, truth))
+
+
+def test_forecast_origins_step_24_and_leave_a_full_horizon():
+    every = bench_forecast.origins(17420, 13936, None)
+    assert every[0] == 13936 and (np.diff(every) == 24).all() and every[-1] + 24 <= 17420
+    assert len(every) == (17420 - 13936) // 24
+    capped = bench_forecast.origins(17420, 13936, 10)
+    assert len(capped) == 10 and capped[0] == every[0] and capped[-1] == every[-1]
+
+
+def test_interval_quantiles_follow_the_level_grid():
+    mean = np.zeros(24)
+    forecast = {"mean": mean}
+    for level in bench_forecast.INTERVAL_LEVELS:
+        forecast[f"lo-{level}"], forecast[f"hi-{level}"] = mean - level, mean + level
+    quantiles = bench_forecast.interval_quantiles(forecast)
+    assert quantiles.shape == (len(ct.QUANTILE_LEVELS), 24)
+    np.testing.assert_array_equal(
+        quantiles[:, 0], [-90, -80, -70, -60, -50, -40, -30, -20, -10, 0, *range(10, 100, 10)]
+    )
