@@ -198,6 +198,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     )
     if args.origins is not None:
         command += f" --origins {args.origins}"
+    if args.skip:
+        command += " --skip " + " ".join(f'"{name}"' if " " in name else name for name in args.skip)
+    if args.window != 96 and args.model:
+        command += f" --window {args.window}"
+    if args.history != 28 * SEASON:
+        command += f" --history {args.history}"
     return {
         "task": "forecast",
         "data": "ETTh1 test part (last 20% of rows), 7 columns, horizon 24",

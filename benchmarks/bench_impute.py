@@ -160,6 +160,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         if args.model
         else ""
     )
+    if args.window != 96 and args.model:
+        command += f" --window {args.window}"
     return {
         "task": "impute",
         "data": "ETTh1 test part (last 20% of rows), 7 columns",
