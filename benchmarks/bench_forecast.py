@@ -178,6 +178,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 HORIZON,
                 args.num_samples,
                 num_inference_steps=args.num_inference_steps,
+                resample=args.resample,
                 seed=args.seed + origin,
             )
             return np.asarray(result.samples)
@@ -193,6 +194,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         print(f"{name}: MAE {row['MAE']:.4f} MASE {row['MASE']:.4f} CRPS {row['CRPS']:.4f} ({seconds:.1f} s)")
     command = "python benchmarks/bench_forecast.py" + (
         f" --model {args.model} --num_samples {args.num_samples} --num_inference_steps {args.num_inference_steps}"
+        f" --resample {args.resample}"
         if args.model
         else ""
     )
@@ -231,6 +233,7 @@ def main() -> None:
     parser.add_argument("--model", help="A saved pipeline folder: adds the diffusion rows (without it: baselines).")
     parser.add_argument("--num_samples", type=int, default=16)
     parser.add_argument("--num_inference_steps", type=int, default=50)
+    parser.add_argument("--resample", type=int, default=1, help="RePaint resampling per step.")
     parser.add_argument("--window", type=int, default=96, help="The model's window: context is window - 24 hours.")
     parser.add_argument("--origins", type=int, default=None, help="Keep this many origins, evenly spaced.")
     parser.add_argument("--history", type=int, default=28 * SEASON, help="Hours AutoETS/AutoARIMA fit and filter.")

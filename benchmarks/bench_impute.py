@@ -102,7 +102,11 @@ def diffusion_samples(pipe: Any, observed: np.ndarray, window: int, args: argpar
     for start in starts:
         chunk = observed[start : start + window]
         result = pipe.impute(
-            chunk, args.num_samples, num_inference_steps=args.num_inference_steps, seed=args.seed + start
+            chunk,
+            args.num_samples,
+            num_inference_steps=args.num_inference_steps,
+            seed=args.seed + start,
+            resample=args.resample,
         )
         new = slice(done - start, window)  # rows an earlier chunk has not scored yet
         out[:, done : start + window] = np.asarray(result.samples)[:, new]
@@ -157,6 +161,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 )
     command = "python benchmarks/bench_impute.py" + (
         f" --model {args.model} --num_samples {args.num_samples} --num_inference_steps {args.num_inference_steps}"
+        f" --resample {args.resample}"
         if args.model
         else ""
     )
@@ -185,6 +190,7 @@ def main() -> None:
     parser.add_argument("--model", help="A saved pipeline folder: adds the diffusion rows (without it: baselines).")
     parser.add_argument("--num_samples", type=int, default=16)
     parser.add_argument("--num_inference_steps", type=int, default=50)
+    parser.add_argument("--resample", type=int, default=1, help="RePaint resampling per step.")
     parser.add_argument("--window", type=int, default=96, help="Rows per imputation call: the model's window.")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--table", action="store_true", help="Print every recorded run.")
