@@ -1,7 +1,7 @@
 """Forecasting on ETTh1's test part, horizon 24: CRPS, MAE and MASE against seasonal naive, AutoETS and AutoARIMA.
 
     python benchmarks/bench_forecast.py                                          # baselines only
-    python benchmarks/bench_forecast.py --model /work/bench_runs/etth96/pipeline # with the diffusion rows
+    python benchmarks/bench_forecast.py --model outputs/etth96/pipeline # with the diffusion rows
     python benchmarks/bench_forecast.py --table                                  # every recorded run
 
 Rolling origins over the test part (the last 20% of ETTh1's rows, never seen in training; see
@@ -33,7 +33,7 @@ the origin as context. The model is the package's raw UNet trained on the first 
 
     PYTHONPATH=$PWD OMP_NUM_THREADS=1 python train.py --data benchmarks/data/ETTh1.csv --time_column date \\
         --target_transform none --scaling standard --window_size 96 --stride 1 --validation_fraction 0.2 \\
-        --max_train_steps 3000 --output_dir /work/bench_runs/etth96 --logger none
+        --max_train_steps 3000 --output_dir outputs/etth96 --logger none
 """
 
 from __future__ import annotations

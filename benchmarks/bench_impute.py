@@ -1,7 +1,7 @@
 """Imputation on ETTh1's test part: MAE and CRPS on the removed points, against linear and seasonal baselines.
 
     python benchmarks/bench_impute.py                                          # baselines only
-    python benchmarks/bench_impute.py --model /work/bench_runs/etth96/pipeline # with the diffusion rows
+    python benchmarks/bench_impute.py --model outputs/etth96/pipeline # with the diffusion rows
     python benchmarks/bench_impute.py --table                                  # every recorded run
 
 The test part is the last 20% of ETTh1's rows (3484 hours, all 7 columns, data units), never seen in training (see
@@ -26,7 +26,7 @@ each chunk from the chunk alone. The model is the package's raw UNet trained on 
 
     PYTHONPATH=$PWD OMP_NUM_THREADS=1 python train.py --data benchmarks/data/ETTh1.csv --time_column date \\
         --target_transform none --scaling standard --window_size 96 --stride 1 --validation_fraction 0.2 \\
-        --max_train_steps 3000 --output_dir /work/bench_runs/etth96 --logger none
+        --max_train_steps 3000 --output_dir outputs/etth96 --logger none
 
 (`--validation_fraction 0.2` holds out exactly the rows of the test part; the scaling is fitted on the training rows.)
 """
