@@ -241,3 +241,14 @@ def test_categorical_channels_are_refused():
 def test_image_space_scalograms_are_refused():
     pipe = make_scalogram_pipeline(tiny_preprocessing(), diffusion_space="image", unet="2d")
     check_error(lambda: pipe.impute(with_gaps(), 1, num_inference_steps=STEPS), "diffusion_space='image'")
+
+
+def test_a_long_job_shows_one_bar_of_windows_and_restores_the_step_bars(raw_pipe, capsys):
+    raw_pipe.set_progress_bar_config(leave=True)
+    window = raw_pipe.window_size
+    raw_pipe.generate_long(3 * window, 1, num_inference_steps=STEPS, seed=0)
+    err = capsys.readouterr().err
+    assert "Windows" in err and f"{STEPS}/{STEPS}" not in err  # no bar of denoising steps per window
+    assert raw_pipe._progress_bar_config == {"leave": True}
+    raw_pipe(1, num_inference_steps=STEPS)  # a plain call still shows its steps
+    assert f"{STEPS}/{STEPS}" in capsys.readouterr().err

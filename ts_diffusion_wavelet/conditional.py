@@ -16,14 +16,16 @@ schedule instead ([`conditioning_scheduler`]).
 
 from __future__ import annotations
 
+import contextlib
 import inspect
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import torch
 from diffusers import DDIMScheduler, DDPMScheduler
 from diffusers.schedulers.scheduling_utils import SchedulerMixin
 from diffusers.utils.torch_utils import randn_tensor
+from tqdm.auto import tqdm
 
 Generator = torch.Generator | list[torch.Generator] | None
 CONDITIONING_SCHEDULERS: tuple[type[SchedulerMixin], ...] = (DDPMScheduler, DDIMScheduler)
@@ -136,13 +138,36 @@ def fill_windows(
     filled = values.double().clone()
     if length < window:
         filled = torch.nn.functional.pad(filled, (0, window - length), value=float("nan"))
-    for start in starts:
-        part = filled[..., start : start + window]
-        mask = ~torch.isnan(part)
-        if bool(mask.all()):
-            continue
-        state_known, state_mask = pipeline.representation.known_state(torch.nan_to_num(part), mask)
-        states = denoise_with_known(pipeline, state_known, state_mask, num_inference_steps, generator, resample)
-        windows = pipeline.representation.to_windows(states).double().cpu()
-        filled[..., start : start + window] = torch.where(mask, part, windows)
+    with _one_bar_per_series(pipeline, len(starts)) as bar:
+        for start in bar(starts):
+            _fill_window(pipeline, filled, start, num_inference_steps, generator, resample)
     return filled[..., :length]
+
+
+def _fill_window(
+    pipeline: Any, filled: torch.Tensor, start: int, num_inference_steps: int, generator: Generator, resample: int
+) -> None:
+    """Fill the NaN entries of `filled[..., start : start + window]` in place (nothing to do when none is left)."""
+    window = pipeline.window_size
+    part = filled[..., start : start + window]
+    mask = ~torch.isnan(part)
+    if bool(mask.all()):
+        return
+    state_known, state_mask = pipeline.representation.known_state(torch.nan_to_num(part), mask)
+    states = denoise_with_known(pipeline, state_known, state_mask, num_inference_steps, generator, resample)
+    windows = pipeline.representation.to_windows(states).double().cpu()
+    filled[..., start : start + window] = torch.where(mask, part, windows)
+
+
+@contextlib.contextmanager
+def _one_bar_per_series(pipeline: Any, num_windows: int) -> Iterator[Any]:
+    """Over several windows, one progress bar counting windows instead of one bar of steps per window."""
+    config = dict(getattr(pipeline, "_progress_bar_config", {}))
+    if num_windows < 2 or config.get("disable", False):
+        yield lambda starts: starts
+        return
+    pipeline.set_progress_bar_config(**{**config, "disable": True})
+    try:
+        yield lambda starts: tqdm(starts, desc="Windows", unit="window")
+    finally:
+        pipeline._progress_bar_config = config
