@@ -14,6 +14,7 @@ sys.path.insert(0, str(BENCHMARKS))  # the benchmark scripts import their helper
 
 import bench_forecast  # noqa: E402
 import bench_impute  # noqa: E402
+import bench_long_paths  # noqa: E402
 import conditional_tasks as ct  # noqa: E402
 
 from ts_diffusion_wavelet.data.windows import split_row  # noqa: E402
@@ -156,3 +157,17 @@ def test_interval_quantiles_follow_the_level_grid():
     np.testing.assert_array_equal(
         quantiles[:, 0], [-90, -80, -70, -60, -50, -40, -30, -20, -10, 0, *range(10, 100, 10)]
     )
+
+
+def test_long_path_windows_are_cut_without_overlap_from_the_given_step():
+    paths = np.arange(2 * 50, dtype=float).reshape(2, 50, 1)
+    windows = bench_long_paths.cut_windows(paths, 16, 5)
+    assert windows.shape == (4, 16, 1)  # (50 - 5) // 16 = 2 per path
+    assert sorted(windows[:, 0, 0]) == [5, 21, 55, 71]  # each path from step 5, then every 16 steps
+
+
+def test_long_path_acf_of_white_noise_is_small_and_of_a_sine_is_its_cosine():
+    rng = np.random.default_rng(0)
+    assert np.abs(bench_long_paths.acf(rng.normal(size=(4, 5000)), 10)).max() < 0.05
+    sine = np.sin(2 * np.pi * np.arange(4000) / 40)[None]
+    assert bench_long_paths.acf(sine, 40)[19] == pytest.approx(-1.0, abs=0.02)  # lag 20: half a period
