@@ -49,12 +49,12 @@ import numpy as np
 from conditional_tasks import (
     QUANTILE_LEVELS,
     SEASON,
-    append_record,
     crps_from_quantiles,
     crps_from_samples,
     load_etth1,
     machine,
     ratio_table,
+    run_or_print_table,
     seasonal_scale,
     test_start,
 )
@@ -242,16 +242,7 @@ def main() -> None:
     parser.add_argument("--table", action="store_true", help="Print every recorded run.")
     parser.add_argument("--results", default=str(RESULTS))
     args = parser.parse_args()
-    path = Path(args.results)
-    if args.table:
-        import json
-
-        for record in json.loads(path.read_text()) if path.exists() else []:
-            print_record(record)
-        return
-    record = run(args)
-    append_record(path, record)
-    print_record(record)
+    run_or_print_table(Path(args.results), args.table, lambda: run(args), print_record)
 
 
 if __name__ == "__main__":

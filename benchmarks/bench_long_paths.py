@@ -18,7 +18,6 @@ EUR/USD training windows of `bench_long.py` (log-returns, window 256, stride 1).
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -26,6 +25,7 @@ from typing import Any
 
 import numpy as np
 import torch
+from conditional_tasks import machine, run_or_print_table
 
 ROOT = Path(__file__).resolve().parent
 RESULTS = ROOT / "results" / "long_paths.json"
@@ -46,7 +46,6 @@ def cut_windows(paths: np.ndarray, window: int, first: int) -> np.ndarray:
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     import bench_long
-    from conditional_tasks import machine
 
     from ts_diffusion_wavelet import load_pipeline
     from ts_diffusion_wavelet.evaluation import c2st_scores, to_returns
@@ -145,16 +144,7 @@ def main() -> None:
     parser.add_argument("--table", action="store_true")
     parser.add_argument("--results", default=str(RESULTS))
     args = parser.parse_args()
-    path = Path(args.results)
-    if args.table:
-        for record in json.loads(path.read_text()) if path.exists() else []:
-            print_record(record)
-        return
-    record = run(args)
-    print_record(record)
-    records = json.loads(path.read_text()) if path.exists() else []
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(records + [record], indent=1) + "\n")
+    run_or_print_table(Path(args.results), args.table, lambda: run(args), print_record)
 
 
 if __name__ == "__main__":

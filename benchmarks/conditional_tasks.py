@@ -18,7 +18,9 @@ dividing each column's error by its training-part standard deviation ("standardi
 from __future__ import annotations
 
 import platform
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -181,3 +183,18 @@ def append_record(path: Path, record: dict[str, object]) -> None:
     temporary = path.with_suffix(".json.tmp")
     temporary.write_text(json.dumps(records, indent=1) + "\n")
     temporary.replace(path)
+
+
+def run_or_print_table(
+    results: Path, table: bool, run: Callable[[], dict[str, Any]], print_record: Callable[[dict[str, Any]], None]
+) -> None:
+    """`--table`: print every record in `results`; else run, append the record and print it."""
+    import json
+
+    if table:
+        for record in json.loads(results.read_text()) if results.exists() else []:
+            print_record(record)
+        return
+    record = run()
+    append_record(results, record)
+    print_record(record)

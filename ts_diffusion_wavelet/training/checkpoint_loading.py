@@ -5,7 +5,6 @@ that run no code. Every failure names the file and the previous checkpoint of th
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
@@ -22,7 +21,7 @@ from diffusers.training_utils import EMAModel
 from .checkpoint_integrity import probe_files, verify_manifest
 from .checkpoint_runs import damaged_checkpoint_error
 from .checkpointing import CONFIG_FILE, REPRESENTATION_FILE, CheckpointRecord, TrainingState
-from .ema_state import DamagedFileError, load_ema
+from .ema_state import DamagedFileError, load_ema, read_checkpoint_json
 
 logger = logging.getLogger(__name__)
 
@@ -61,12 +60,7 @@ def read_checkpoint(record: CheckpointRecord) -> Checkpoint:
 
 
 def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        values = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DamagedFileError(path.name, "is missing") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise DamagedFileError(path.name, f"is not readable JSON ({error})") from None
+    values = read_checkpoint_json(path)
     if not isinstance(values, dict):
         raise DamagedFileError(path.name, "is not a JSON object")
     return values

@@ -71,13 +71,18 @@ def load_ema(ema: EMAModel, model: torch.nn.Module, folder: Path) -> None:
     ema.load_state_dict({**settings, "shadow_params": [tensors[name] for name in parameters]})
 
 
-def _read_settings(path: Path) -> dict[str, Any]:
+def read_checkpoint_json(path: Path, missing: str = "is missing") -> Any:
+    """A checkpoint's JSON file, parsed; a missing or unreadable one is a [`DamagedFileError`] naming it."""
     try:
-        settings = json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise DamagedFileError(path.name, "is missing (the EMA's step and decay)") from None
+        raise DamagedFileError(path.name, missing) from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise DamagedFileError(path.name, f"is not readable JSON ({error})") from None
+
+
+def _read_settings(path: Path) -> dict[str, Any]:
+    settings = read_checkpoint_json(path, "is missing (the EMA's step and decay)")
     if not isinstance(settings, dict) or set(_SETTINGS) - set(settings):
         raise DamagedFileError(path.name, f"lacks the EMA settings {sorted(_SETTINGS)}")
     return {name: settings[name] for name in _SETTINGS}
