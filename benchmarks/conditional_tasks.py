@@ -139,6 +139,18 @@ def column_means(errors: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return np.array([errors[mask[:, c], c].mean() for c in range(errors.shape[1])])
 
 
+def job_guidance(guidance: float | None, job: str) -> float:
+    """The observation guidance a run uses: `--guidance` when given, else the pipeline's default for the job."""
+    from ts_diffusion_wavelet import conditional
+
+    defaults = {
+        "impute": conditional.IMPUTE_GUIDANCE,
+        "forecast": conditional.FORECAST_GUIDANCE,
+        "long": conditional.LONG_PATH_GUIDANCE,
+    }
+    return defaults[job] if guidance is None else float(guidance)
+
+
 def machine() -> str:
     """The processor and thread count a record was measured on."""
     import torch

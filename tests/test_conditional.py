@@ -8,9 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from diffusers import DDPMScheduler
 from pipeline_fixtures import WINDOW, make_raw_pipeline, make_scalogram_pipeline, tiny_preprocessing
 
-from ts_diffusion_wavelet.conditional import denoise_with_known
+from ts_diffusion_wavelet.conditional import clean_estimate, denoise_with_known
 from ts_diffusion_wavelet.conditional_jobs import min_context
 from ts_diffusion_wavelet.data import SeriesPreprocessor, geometric_prices
 from ts_diffusion_wavelet.data.partial_series import model_to_levels, partial_to_model
@@ -57,6 +58,41 @@ def test_denoise_with_known_holds_the_known_states_exactly(raw_pipe):
         assert states.shape == (2, 2, 32)
         torch.testing.assert_close(states[mask], known[mask], rtol=0, atol=0)
         assert not torch.equal(states[~mask], known[~mask])
+
+
+@pytest.mark.parametrize("kind", ["raw", "scalogram"])
+def test_guidance_moves_only_the_unknown_entries_and_zero_is_replacement_alone(kind):
+    pipe = MAKERS[kind](tiny_preprocessing("none"))
+    known = torch.randn(2, 2, 32, generator=torch.Generator().manual_seed(1))
+    mask = torch.zeros(2, 2, 32, dtype=torch.bool)
+    mask[:, :, :10] = True
+    known_state, state_mask = pipe.representation.known_state(known, mask)
+
+    def run(guidance: float) -> torch.Tensor:
+        generator = torch.Generator().manual_seed(0)
+        return denoise_with_known(pipe, known_state, state_mask, STEPS, generator, 1, guidance)
+
+    unguided, default, guided = (
+        run(0.0),
+        denoise_with_known(pipe, known_state, state_mask, STEPS, torch.Generator().manual_seed(0)),
+        run(0.5),
+    )
+    torch.testing.assert_close(default, unguided, rtol=0, atol=0)
+    torch.testing.assert_close(guided[state_mask], known_state[state_mask], rtol=0, atol=0)
+    assert not torch.allclose(guided[~state_mask], unguided[~state_mask])
+
+
+@pytest.mark.parametrize("prediction_type", ["epsilon", "v_prediction", "sample"])
+def test_clean_estimate_inverts_the_forward_process(prediction_type):
+    scheduler = DDPMScheduler(num_train_timesteps=100, prediction_type=prediction_type)
+    generator = torch.Generator().manual_seed(0)
+    clean, noise = torch.randn(3, 2, 16, generator=generator), torch.randn(3, 2, 16, generator=generator)
+    for timestep in (0, 40, 99):
+        steps = torch.full((3,), timestep)
+        noisy = scheduler.add_noise(clean, noise, steps)
+        target = {"epsilon": noise, "v_prediction": scheduler.get_velocity(clean, noise, steps), "sample": clean}
+        estimate = clean_estimate(scheduler, target[prediction_type], noisy, timestep)
+        torch.testing.assert_close(estimate, clean, rtol=1e-4, atol=1e-4)
 
 
 def test_other_schedulers_condition_through_ddim_and_stay_installed(raw_pipe):
@@ -218,6 +254,11 @@ def test_errors_name_the_value_and_the_fix(raw_pipe):
     check_error(lambda: raw_pipe.impute(series, 1, seed=1, generator=torch.Generator()), "not both")
     check_error(lambda: raw_pipe.impute(series, 1, quantiles=(1.5,)), "strictly between 0 and 1, got 1.5.")
     check_error(lambda: raw_pipe.impute(series, 1, resample=0), "`resample` must be a positive integer")
+    for guidance in (-0.1, float("nan"), float("inf"), True, "1"):
+        check_error(
+            lambda guidance=guidance: raw_pipe.impute(series, 1, guidance=guidance),
+            f"`guidance` must be a finite number >= 0 (0 = replacement only), got {guidance!r}.",
+        )
     needed = min_context(WINDOW)
     check_error(
         lambda: raw_pipe.forecast(prices(needed - 1), 5),

@@ -7,6 +7,11 @@ noised to the new step's level, so the model sees a state consistent with them; 
 undone (re-noised by one step) and redone, which lets the unknown entries agree with the known ones beyond the
 step-by-step replacement. The last step puts the known values in exactly.
 
+Replacement alone tells the unknown entries about the known ones only through the noisy state, which is weak at
+high noise. `guidance > 0` adds observation guidance (Chung et al. 2023, "DPS"): after each step the state moves
+against the gradient, through the UNet, of how far the denoiser's clean estimate is from the known values there,
+so the unknown entries are pulled toward continuations that agree with them. It costs a backward pass per step.
+
 Schedulers: the replacement needs `add_noise` at the sampler's own timesteps, and resampling needs the one-step
 forward transition between consecutive timesteps, both defined by `alphas_cumprod` for DDPM and DDIM. Those two
 are used as they are; any other scheduler (DPM-Solver++, UniPC, Euler...) keeps its multistep or sigma state
@@ -28,6 +33,10 @@ from diffusers.utils.torch_utils import randn_tensor
 from tqdm.auto import tqdm
 
 Generator = torch.Generator | list[torch.Generator] | None
+# Observation guidance by job (README "Imputation and forecasting", "Long paths"), per reverse step at DDIM 50.
+IMPUTE_GUIDANCE: float = 0.0
+FORECAST_GUIDANCE: float = 0.0
+LONG_PATH_GUIDANCE: float = 0.0
 CONDITIONING_SCHEDULERS: tuple[type[SchedulerMixin], ...] = (DDPMScheduler, DDIMScheduler)
 
 
@@ -45,6 +54,7 @@ def denoise_with_known(
     num_inference_steps: int,
     generator: Generator,
     resample: int = 1,
+    guidance: float = 0.0,
 ) -> torch.Tensor:
     r"""
     Reverse diffusion in the representation's state space with the entries where `mask` is True held to `known`.
@@ -59,12 +69,17 @@ def denoise_with_known(
         generator (`torch.Generator` or a list of one per sample, *optional*): The noise.
         resample (`int`, defaults to 1): RePaint's resampling: each step is done `resample` times, re-noising by
             one step in between (1 = plain replacement).
+        guidance (`float`, defaults to 0.0): Observation guidance: the step, in the state's units, taken against
+            the gradient of `||mask * (x0_estimate - known)||` with respect to the state at every reverse step
+            (0 = replacement only).
 
     Returns:
         `torch.Tensor` `[B, C, L_state]` in the UNet's dtype: the known entries are exactly `known` there.
     """
     if not isinstance(resample, int) or isinstance(resample, bool) or resample < 1:
         raise ValueError(f"`resample` must be a positive integer (1 = no resampling), got {resample!r}.")
+    if isinstance(guidance, bool) or not isinstance(guidance, (int, float)) or not 0.0 <= guidance < float("inf"):
+        raise ValueError(f"`guidance` must be a finite number >= 0 (0 = replacement only), got {guidance!r}.")
     if known.shape != mask.shape:
         raise ValueError(f"`known` {tuple(known.shape)} and `mask` {tuple(mask.shape)} must have the same shape.")
     device, dtype = pipeline._execution_device, pipeline.unet.dtype
@@ -77,10 +92,16 @@ def denoise_with_known(
     for t in pipeline.progress_bar(scheduler.timesteps):
         previous = _previous_timestep(scheduler, int(t))
         for round_ in range(resample):
-            # 2. One reverse step x_t -> x_{t-1} for every entry.
-            model_input = scheduler.scale_model_input(sample, t)
-            model_output = pipeline.representation.denoise(pipeline.unet, model_input, t)
+            # 2. One reverse step x_t -> x_{t-1} for every entry (pulled toward the known values when guided).
+            if guidance > 0:
+                model_output, pull = _guidance_gradient(pipeline, scheduler, sample, t, known, mask)
+            else:
+                model_output = pipeline.representation.denoise(
+                    pipeline.unet, scheduler.scale_model_input(sample, t), t
+                )
             stepped = scheduler.step(model_output, t, sample, **step_kwargs).prev_sample
+            if guidance > 0:
+                stepped = stepped - guidance * pull
             # 3. Known entries: the known values noised to level t-1, q(x_{t-1} | x_0) (clean after the last step).
             stepped = torch.where(mask, _noised(scheduler, known, previous, generator), stepped)
             if round_ == resample - 1 or previous < 0:
@@ -89,6 +110,42 @@ def denoise_with_known(
             # 4. RePaint: back to level t by the forward transition q(x_t | x_{t-1}), then redo the step.
             sample = _renoise(scheduler, stepped, previous, int(t), generator)
     return torch.where(mask, known, sample)
+
+
+def _guidance_gradient(
+    pipeline: Any,
+    scheduler: SchedulerMixin,
+    sample: torch.Tensor,
+    t: torch.Tensor,
+    known: torch.Tensor,
+    mask: torch.Tensor,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The denoiser's output at `sample` and the gradient of each sample's `||mask * (x0_estimate - known)||`."""
+    with torch.enable_grad():
+        state = sample.detach().requires_grad_(True)
+        model_output = pipeline.representation.denoise(pipeline.unet, scheduler.scale_model_input(state, t), t)
+        estimate = clean_estimate(scheduler, model_output, state, int(t))
+        distance = torch.where(mask, estimate - known, torch.zeros_like(estimate)).flatten(1).norm(dim=1)
+        (gradient,) = torch.autograd.grad(distance.sum(), state)
+    return model_output.detach(), gradient
+
+
+def clean_estimate(
+    scheduler: SchedulerMixin, model_output: torch.Tensor, sample: torch.Tensor, timestep: int
+) -> torch.Tensor:
+    """
+    The denoiser's estimate of `x_0` from its output at `timestep`, for the scheduler's `prediction_type`:
+    `x_0 = (x_t - sqrt(1 - a) eps) / sqrt(a)`, `sqrt(a) x_t - sqrt(1 - a) v`, or the output itself.
+    """
+    alpha = scheduler.alphas_cumprod.to(device=sample.device, dtype=sample.dtype)[timestep]
+    prediction_type = scheduler.config.prediction_type
+    if prediction_type == "epsilon":
+        return (sample - (1 - alpha).sqrt() * model_output) / alpha.sqrt()
+    if prediction_type == "v_prediction":
+        return alpha.sqrt() * sample - (1 - alpha).sqrt() * model_output
+    if prediction_type == "sample":
+        return model_output
+    raise ValueError(f"Unknown prediction_type {prediction_type!r}; choose epsilon, v_prediction or sample.")
 
 
 def _previous_timestep(scheduler: SchedulerMixin, t: int) -> int:
@@ -123,6 +180,7 @@ def fill_windows(
     num_inference_steps: int,
     generator: Generator,
     resample: int = 1,
+    guidance: float = 0.0,
 ) -> torch.Tensor:
     """
     Fill the NaN entries of model-space series `values` `[B, C, T]` window by window, in the order of `starts`.
@@ -140,12 +198,18 @@ def fill_windows(
         filled = torch.nn.functional.pad(filled, (0, window - length), value=float("nan"))
     with _one_bar_per_series(pipeline, len(starts)) as bar:
         for start in bar(starts):
-            _fill_window(pipeline, filled, start, num_inference_steps, generator, resample)
+            _fill_window(pipeline, filled, start, num_inference_steps, generator, resample, guidance)
     return filled[..., :length]
 
 
 def _fill_window(
-    pipeline: Any, filled: torch.Tensor, start: int, num_inference_steps: int, generator: Generator, resample: int
+    pipeline: Any,
+    filled: torch.Tensor,
+    start: int,
+    num_inference_steps: int,
+    generator: Generator,
+    resample: int,
+    guidance: float,
 ) -> None:
     """Fill the NaN entries of `filled[..., start : start + window]` in place (nothing to do when none is left)."""
     window = pipeline.window_size
@@ -154,7 +218,7 @@ def _fill_window(
     if bool(mask.all()):
         return
     state_known, state_mask = pipeline.representation.known_state(torch.nan_to_num(part), mask)
-    states = denoise_with_known(pipeline, state_known, state_mask, num_inference_steps, generator, resample)
+    states = denoise_with_known(pipeline, state_known, state_mask, num_inference_steps, generator, resample, guidance)
     windows = pipeline.representation.to_windows(states).double().cpu()
     filled[..., start : start + window] = torch.where(mask, part, windows)
 

@@ -36,6 +36,7 @@ def impute(
     seed: int | None,
     quantiles: Sequence[float],
     resample: int,
+    guidance: float = 0.0,
 ) -> ImputationOutput:
     """[`TimeSeriesDiffusionPipeline.impute`]; see there."""
     levels, frame = _levels(pipeline, series, "series")
@@ -45,7 +46,9 @@ def impute(
     else:
         window = pipeline.window_size
         starts = _sliding_starts(len(levels), window, overlap=window // 2)
-        samples = _sample(pipeline, levels, starts, num_samples, num_inference_steps, generator, seed, resample)
+        samples = _sample(
+            pipeline, levels, starts, num_samples, num_inference_steps, generator, seed, resample, guidance
+        )
     median, by_level = _summaries(samples, quantiles)
     if frame is None:
         return ImputationOutput(samples=samples, median=median, quantiles=by_level)
@@ -70,6 +73,7 @@ def forecast(
     seed: int | None,
     quantiles: Sequence[float],
     resample: int,
+    guidance: float = 0.0,
 ) -> ForecastOutput:
     """[`TimeSeriesDiffusionPipeline.forecast`]; see there."""
     levels, _ = _levels(pipeline, context, "context")
@@ -95,7 +99,7 @@ def forecast(
         start = max(end - window, 0)
         starts.append(start)
         filled = start + window
-    samples = _sample(pipeline, series, starts, num_samples, num_inference_steps, generator, seed, resample)
+    samples = _sample(pipeline, series, starts, num_samples, num_inference_steps, generator, seed, resample, guidance)
     samples = samples[:, len(levels) :]
     median, by_level = _summaries(samples, quantiles)
     return ForecastOutput(samples=samples, median=median, quantiles=by_level)
@@ -111,6 +115,7 @@ def generate_long(
     seed: int | None,
     resample: int,
     start_values: float | np.ndarray | None,
+    guidance: float = 0.0,
 ) -> np.ndarray:
     """[`TimeSeriesDiffusionPipeline.generate_long`]; see there."""
     if not _is_integer(length) or length < 1:
@@ -126,7 +131,7 @@ def generate_long(
     starts = _sliding_starts(length, window, overlap)
     values = torch.full((num_samples, pipeline.num_series_channels, length), float("nan"), dtype=torch.float64)
     windows = fill_windows(
-        pipeline, values, starts, num_inference_steps, _generators(generator, seed, num_samples), resample
+        pipeline, values, starts, num_inference_steps, _generators(generator, seed, num_samples), resample, guidance
     )
     pipeline.maybe_free_model_hooks()
     preprocessor = pipeline._preprocessor()
@@ -251,13 +256,14 @@ def _sample(
     generator: Generator,
     seed: int | None,
     resample: int,
+    guidance: float,
 ) -> np.ndarray:
     """Levels `[T, C]` with NaN -> `num_samples` completed levels `[k, T, C]`, known values exactly kept."""
     _, kinds, loc, scale = _model_space(pipeline)
     values = torch.from_numpy(partial_to_model(levels, kinds, loc, scale).T.copy())
     values = values[None].repeat(num_samples, 1, 1)
     generators = _generators(generator, seed, num_samples)
-    filled = fill_windows(pipeline, values, starts, num_inference_steps, generators, resample)
+    filled = fill_windows(pipeline, values, starts, num_inference_steps, generators, resample, guidance)
     pipeline.maybe_free_model_hooks()
     return model_to_levels(filled.permute(0, 2, 1).numpy(), levels, kinds, loc, scale)
 

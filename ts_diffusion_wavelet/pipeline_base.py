@@ -15,6 +15,7 @@ from diffusers import DiffusionPipeline, ModelMixin
 from diffusers.schedulers.scheduling_utils import SchedulerMixin
 from diffusers.utils.torch_utils import randn_tensor
 
+from .conditional import FORECAST_GUIDANCE, IMPUTE_GUIDANCE, LONG_PATH_GUIDANCE
 from .data.categorical import onehot_decode
 from .data.preprocessing import SeriesPreprocessor
 from .pipeline_output import ForecastOutput, ImputationOutput, TimeSeriesPipelineOutput
@@ -272,6 +273,7 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
         seed: int | None = None,
         quantiles: Sequence[float] = (0.05, 0.5, 0.95),
         resample: int = 1,
+        guidance: float = IMPUTE_GUIDANCE,
     ) -> ImputationOutput:
         r"""
         Fill the missing values (NaN) of a series, `num_samples` ways, in the data's units.
@@ -292,6 +294,8 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
             quantiles (`tuple[float]`, defaults to `(0.05, 0.5, 0.95)`): Levels to summarise.
             resample (`int`, defaults to 1): RePaint's resampling rounds per step (more: better agreement with the
                 known values, proportionally slower).
+            guidance (`float`, defaults to `IMPUTE_GUIDANCE`): Observation guidance per step (0 = replacement only;
+                [`~conditional.denoise_with_known`]); about twice the cost of a step without it.
 
         Returns:
             [`ImputationOutput`]: `samples` `[k, length, channels]`, `median`, `quantiles` (DataFrames with the
@@ -300,7 +304,7 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
         """
         from .conditional_jobs import impute
 
-        return impute(self, series, num_samples, num_inference_steps, generator, seed, quantiles, resample)
+        return impute(self, series, num_samples, num_inference_steps, generator, seed, quantiles, resample, guidance)
 
     @torch.no_grad()
     def forecast(
@@ -314,6 +318,7 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
         seed: int | None = None,
         quantiles: Sequence[float] = (0.05, 0.5, 0.95),
         resample: int = 1,
+        guidance: float = FORECAST_GUIDANCE,
     ) -> ForecastOutput:
         r"""
         Probabilistic forecast of the `horizon` steps after `context`, in the data's units.
@@ -327,13 +332,16 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
             context (`pd.DataFrame` or `np.ndarray` `[length, channels]`): The recent past (NaN allowed, filled too).
             horizon (`int`): Steps to forecast.
             num_samples, num_inference_steps, generator, seed, quantiles, resample: As in [`impute`].
+            guidance (`float`, defaults to `FORECAST_GUIDANCE`): As in [`impute`].
 
         Returns:
             [`ForecastOutput`]: `samples` `[k, horizon, channels]`, `median`, `quantiles`.
         """
         from .conditional_jobs import forecast
 
-        return forecast(self, context, horizon, num_samples, num_inference_steps, generator, seed, quantiles, resample)
+        return forecast(
+            self, context, horizon, num_samples, num_inference_steps, generator, seed, quantiles, resample, guidance
+        )
 
     @torch.no_grad()
     def generate_long(
@@ -347,6 +355,7 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
         seed: int | None = None,
         resample: int = 1,
         start_values: float | np.ndarray | None = None,
+        guidance: float = LONG_PATH_GUIDANCE,
     ) -> np.ndarray:
         r"""
         One continuous path of any `length` per sample: the first window is sampled freely, each next one is
@@ -362,6 +371,7 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
                 part meets the overlap on a toy sine, but on EUR/USD it shrinks the returns' volatility (README
                 "Long paths"), so it is off by default.
             start_values (`float` or `np.ndarray`, *optional*): As in [`__call__`].
+            guidance (`float`, defaults to `LONG_PATH_GUIDANCE`): As in [`impute`].
 
         Returns:
             `np.ndarray` `[num_samples, length, channels]` in the data's units.
@@ -369,7 +379,7 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
         from .conditional_jobs import generate_long
 
         return generate_long(
-            self, length, num_samples, overlap, num_inference_steps, generator, seed, resample, start_values
+            self, length, num_samples, overlap, num_inference_steps, generator, seed, resample, start_values, guidance
         )
 
     # ----- sharing on the Hugging Face Hub (implemented in hub/push.py) ------------------------------------------

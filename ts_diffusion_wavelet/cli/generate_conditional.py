@@ -35,7 +35,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--resample",
         type=int,
         default=None,
-        help="RePaint resampling rounds per step for the conditional jobs (default: 1, and 4 for --length).",
+        help="RePaint resampling rounds per step for the conditional jobs (default: 1).",
+    )
+    parser.add_argument(
+        "--guidance",
+        type=float,
+        default=None,
+        help="Observation guidance per step for the conditional jobs, 0 = replacement only (default: the job's own).",
     )
 
 
@@ -49,6 +55,8 @@ def check_arguments(args: argparse.Namespace) -> None:
         raise ValueError(f"--length must be at least 1 (steps per path), got {args.length}.")
     if args.resample is not None and args.resample < 1:
         raise ValueError(f"--resample must be at least 1 (1 = no resampling), got {args.resample}.")
+    if args.guidance is not None and not 0.0 <= args.guidance < float("inf"):
+        raise ValueError(f"--guidance must be a finite number >= 0 (0 = replacement only), got {args.guidance}.")
 
 
 def wants_conditional_job(args: argparse.Namespace) -> bool:
@@ -60,6 +68,8 @@ def run_conditional_job(pipeline: Any, args: argparse.Namespace) -> None:
     options = {"num_inference_steps": args.num_inference_steps, "seed": args.seed}
     if args.resample is not None:  # else each job's own default
         options["resample"] = args.resample
+    if args.guidance is not None:
+        options["guidance"] = args.guidance
     if args.length is not None:
         paths = pipeline.generate_long(args.length, args.num_samples, **options)
         save_generated(args.output, paths, pipeline.channel_names)
