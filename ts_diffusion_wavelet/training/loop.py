@@ -28,6 +28,7 @@ from .config import TrainingConfig
 from .data_order import ResumableShardSampler, batch_generator
 from .diffusion_loss import diffusion_loss
 from .export import PIPELINE_FOLDER, build_export_pipeline, save_pipeline
+from .run_lock import is_main_launch_process, output_dir_lock
 from .setup import check_output_dir, configure_logging, create_accelerator, tracker_config
 from .validation import save_sample_plot, validation_loss
 
@@ -357,21 +358,22 @@ def train(config: TrainingConfig) -> Path:
     Returns:
         `Path`: the saved pipeline folder.
     """
-    run = prepare_run(config)
-    if run.accelerator.is_main_process:
-        run.accelerator.init_trackers("ts_diffusion_wavelet", config=tracker_config(config))
-    logger.info("Configuration: %s", config.to_dict())
-    describe_shard(run)
-    run_loop(run)
-    run.accelerator.wait_for_everyone()
-    pipeline_path = Path(config.output_dir) / PIPELINE_FOLDER
-    if run.accelerator.is_main_process:
-        pipeline = export_pipeline(run)
-        pipeline_path = save_pipeline(pipeline, config.output_dir)
-        if config.push_to_hub:
-            from ..hub.push import push_trained_pipeline
+    with output_dir_lock(config.output_dir, is_main_launch_process()):
+        run = prepare_run(config)
+        if run.accelerator.is_main_process:
+            run.accelerator.init_trackers("ts_diffusion_wavelet", config=tracker_config(config))
+        logger.info("Configuration: %s", config.to_dict())
+        describe_shard(run)
+        run_loop(run)
+        run.accelerator.wait_for_everyone()
+        pipeline_path = Path(config.output_dir) / PIPELINE_FOLDER
+        if run.accelerator.is_main_process:
+            pipeline = export_pipeline(run)
+            pipeline_path = save_pipeline(pipeline, config.output_dir)
+            if config.push_to_hub:
+                from ..hub.push import push_trained_pipeline
 
-            push_trained_pipeline(pipeline, pipeline_path, config)
-    run.accelerator.wait_for_everyone()
-    run.accelerator.end_training()
+                push_trained_pipeline(pipeline, pipeline_path, config)
+        run.accelerator.wait_for_everyone()
+        run.accelerator.end_training()
     return pipeline_path
