@@ -84,6 +84,14 @@ def test_max_aggregation_is_at_least_the_mean(sine_pipe):
     assert (maximum >= mean - 1e-12).all() and (maximum > mean + 1e-6).any()
 
 
+def test_window_aggregation_spreads_whole_window_scores(sine_pipe):
+    output = sine_pipe.anomaly_score(noisy_sine(100, seed=4)[:, None], stride=8, aggregation="window")
+    starts, scores = output.window_starts, np.asarray(output.scores)
+    np.testing.assert_allclose(scores[:8], output.window_scores[0])  # steps 0-7: only the first window
+    covering = [(starts <= step) & (step < starts + SINE_WINDOW) for step in (40, 99)]
+    np.testing.assert_allclose(scores[[40, 99]], [output.window_scores[c].mean() for c in covering])
+
+
 def test_scalogram_per_scale_errors():
     folded = make_scalogram_pipeline(tiny_preprocessing())  # 16 scales, time folded in two
     series = 1.0 + 0.01 * np.abs(noisy_sine(80, seed=5))[:, None].repeat(2, axis=1)
@@ -152,7 +160,7 @@ def test_nan_needs_a_policy(sine_pipe):
          "default is a quarter window."),
         (np.zeros((50, 1)), {"stride": 33}, "`stride` must be an integer from 1 to the window size 32, got 33"),
         (np.zeros((50, 1)), {"aggregation": "median"}, "Unknown `aggregation` 'median'; choose one of ('mean', "
-         "'max')."),
+         "'max', 'window')."),
         (np.zeros((50, 1)), {"num_draws": 0}, "`num_draws` must be a positive integer, got 0."),
         (np.zeros((50, 1)), {"batch_size": 2.5}, "`batch_size` must be a positive integer, got 2.5."),
         (np.zeros((50, 1)), {"seed": "a"}, "`seed` must be an integer, got 'a'."),

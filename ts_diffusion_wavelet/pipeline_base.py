@@ -382,7 +382,7 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
         stride: int | None = None,
         noise_levels: Sequence[float] = (0.05, 0.1, 0.2, 0.4),
         num_draws: int = 2,
-        aggregation: Literal["mean", "max"] = "mean",
+        aggregation: Literal["mean", "max", "window"] = "mean",
         nan_policy: Literal["interpolate"] | None = None,
         seed: int = 0,
         batch_size: int = 32,
@@ -402,7 +402,8 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
             noise_levels (`Sequence[float]`, defaults to `(0.05, 0.1, 0.2, 0.4)`): Fractions of the training
                 schedule to noise to.
             num_draws (`int`, defaults to 2): Noise draws per level.
-            aggregation (`"mean"` or `"max"`, defaults to `"mean"`): Over the windows that cover a step.
+            aggregation (`"mean"`, `"max"` or `"window"`, defaults to `"mean"`): Over the windows that cover a step,
+                the mean or max of their errors at that step, or the mean of their whole-window errors.
             nan_policy (`"interpolate"`, *optional*): NaN are refused unless `"interpolate"` (linear; the edges
                 take the nearest value).
             seed (`int`, defaults to 0): Window `i`'s noise comes from `(seed, i)`, so scores do not depend on

@@ -28,8 +28,8 @@ from ..conditional_jobs import SeriesLike, _is_integer, _sliding_starts
 from .inputs import NanPolicy, model_space_series
 from .output import AnomalyOutput
 
-Aggregation = Literal["mean", "max"]
-AGGREGATIONS: tuple[str, ...] = ("mean", "max")
+Aggregation = Literal["mean", "max", "window"]
+AGGREGATIONS: tuple[str, ...] = ("mean", "max", "window")
 # Fractions of the training schedule: small enough that the window's shape survives the noise, large enough that
 # the model must fill in detail from what it learned.
 DEFAULT_NOISE_LEVELS: tuple[float, ...] = (0.05, 0.1, 0.2, 0.4)
@@ -152,8 +152,15 @@ def clean_estimate(scheduler: Any, noisy: torch.Tensor, prediction: torch.Tensor
 
 
 def spread_over_steps(errors: np.ndarray, starts: Sequence[int], length: int, aggregation: Aggregation) -> np.ndarray:
-    """Per-window errors `[W, L, K]` -> per-step `[length, K]`: the mean or max over the windows covering a step."""
+    """
+    Per-window errors `[W, L, K]` -> per-step `[length, K]`: over the windows covering a step, the mean or the max
+    of their errors at that step, or (`"window"`) the mean of their whole-window errors, which spreads a window's
+    verdict over all its steps (anomalies that are unusual stretches rather than unusual steps).
+    """
     window = errors.shape[1]
+    if aggregation == "window":
+        errors = np.broadcast_to(errors.mean(axis=1, keepdims=True), errors.shape)
+        aggregation = "mean"
     if aggregation == "max":
         out = np.full((length, errors.shape[2]), -np.inf)
         for start, error in zip(starts, errors, strict=True):

@@ -44,7 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--threshold_quantile", type=float, default=0.99, help="Quantile of reference scores.")
     parser.add_argument("--stride", type=int, default=None, help="Steps between windows (default: window / 4).")
     parser.add_argument("--num_draws", type=int, default=2, help="Noise draws per noise level.")
-    parser.add_argument("--aggregation", choices=("mean", "max"), default="mean", help="Over covering windows.")
+    parser.add_argument(
+        "--aggregation", choices=("mean", "max", "window"), default="mean", help="Over covering windows."
+    )
     parser.add_argument("--nan_policy", choices=("interpolate",), default=None, help="Default: refuse NaN.")
     parser.add_argument("--seed", type=int, default=0, help="Seed of the noise (window i from (seed, i)).")
     parser.add_argument("--batch_size", type=int, default=32, help="Windows per UNet call.")
