@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 import torch
 from anomaly_fixtures import SINE_WINDOW, noisy_sine
+from diffusers import DDPMScheduler
 from pipeline_fixtures import make_scalogram_pipeline, tiny_preprocessing
 
 from ts_diffusion_wavelet.anomaly import AnomalyOutput
@@ -113,6 +114,16 @@ def test_scalogram_per_scale_errors():
     # Windows that do not overlap: a window's per-scale score is the mean of its steps' ones.
     apart = pipe.anomaly_score(series[:64], stride=32)
     np.testing.assert_allclose(apart.scale_scores[32:].mean(axis=0), apart.window_scale_scores[1], rtol=1e-6)
+
+
+def test_noise_follows_the_training_schedule_whatever_the_sampler(sine_pipe):
+    """A sampler's `add_noise` (DPM-Solver's here) maps timesteps onto its inference schedule; scores must not."""
+    series = noisy_sine(100, seed=9)[:, None]
+    saved = sine_pipe.scheduler
+    assert type(saved).__name__ == "DPMSolverMultistepScheduler"
+    with_sampler = sine_pipe.anomaly_score(series).scores  # freshly loaded: its schedule runs from t = T - 1 down
+    sine_pipe.scheduler = DDPMScheduler.from_config(saved.config)
+    np.testing.assert_allclose(with_sampler, sine_pipe.anomaly_score(series).scores, rtol=1e-6)
 
 
 @pytest.mark.parametrize("prediction_type", ["epsilon", "v_prediction", "sample"])

@@ -115,7 +115,8 @@ def window_errors(
     ).to(device)
     t = torch.tensor(list(timesteps) * num_draws, device=device).repeat(len(indices))
     # 2. x_t ~ q(x_t | x_0), then the model's prediction at t.
-    noisy = scheduler.add_noise(states, noise, t)
+    signal, sigma = signal_and_noise_scales(scheduler, t, states)
+    noisy = signal * states + sigma * noise
     prediction = representation.denoise(pipeline.unet, noisy, t)
     # 3. Its estimate of x_0, from what the model predicts.
     estimate = clean_estimate(scheduler, noisy, prediction, t)
@@ -133,12 +134,27 @@ def window_errors(
     return error.cpu().double().numpy(), scale_error
 
 
+def signal_and_noise_scales(scheduler: Any, t: torch.Tensor, like: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """
+    $\\sqrt{\\bar\\alpha_t}$ and $\\sqrt{1 - \\bar\\alpha_t}$ of the training schedule at timesteps `t`, shaped to
+    broadcast over `like`. Read from `alphas_cumprod`, not the scheduler's `add_noise`: a sampler's `add_noise`
+    (DPM-Solver, UniPC) maps timesteps onto its own inference schedule, which is not the training process at an
+    arbitrary `t`.
+    """
+    alphas_cumprod = getattr(scheduler, "alphas_cumprod", None)
+    if alphas_cumprod is None:
+        raise ValueError(
+            f"The pipeline's scheduler {type(scheduler).__name__} has no `alphas_cumprod` (the training schedule); "
+            "anomaly scores need a DDPM-family scheduler (DDPM, DDIM, DPM-Solver, UniPC...)."
+        )
+    alphas = alphas_cumprod.to(device=like.device, dtype=torch.float64)[t]
+    shape = (-1,) + (1,) * (like.dim() - 1)
+    return alphas.sqrt().to(like.dtype).view(shape), (1 - alphas).sqrt().to(like.dtype).view(shape)
+
+
 def clean_estimate(scheduler: Any, noisy: torch.Tensor, prediction: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
     """$\\hat x_0$ from the model's prediction at timesteps `t`, by the scheduler's `prediction_type`."""
-    alphas = scheduler.alphas_cumprod.to(device=noisy.device, dtype=torch.float64)[t]
-    shape = (-1,) + (1,) * (noisy.dim() - 1)
-    signal = alphas.sqrt().to(noisy.dtype).view(shape)
-    sigma = (1 - alphas).sqrt().to(noisy.dtype).view(shape)
+    signal, sigma = signal_and_noise_scales(scheduler, t, noisy)
     kind = scheduler.config.prediction_type
     if kind == "epsilon":
         return (noisy - sigma * prediction) / signal
