@@ -124,9 +124,9 @@ def window_errors(
     target = windows.float().repeat_interleave(copies, dim=0)
     error = (restored - target).abs().unflatten(0, (len(indices), copies)).mean(dim=1)
     scale_error = None
-    transform = getattr(representation, "transform", None)
-    if transform is not None:
+    if representation.has_images:
         # 4. Scalograms: squared error of the coefficient planes (not the trend planes), per scale row.
+        transform = representation.transform
         planes = transform.num_channels * transform.num_components * transform.fold_factor
         images = transform.to_image(restored)[:, :planes] - transform.to_image(target)[:, :planes]
         scale_error = (images**2).mean(dim=1).unflatten(0, (len(indices), copies)).mean(dim=1)
