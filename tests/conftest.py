@@ -80,7 +80,7 @@ from collections.abc import Callable, Iterator  # noqa: E402
 
 import pytest  # noqa: E402
 
-pytest_plugins = ["pipeline_fixtures"]  # tiny seeded pipelines of both representations
+pytest_plugins = ["pipeline_fixtures", "anomaly_fixtures"]  # tiny seeded pipelines; a tiny model of a sine
 
 
 @pytest.fixture(scope="session", autouse=True)

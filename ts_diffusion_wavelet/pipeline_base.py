@@ -15,6 +15,7 @@ from diffusers import DiffusionPipeline, ModelMixin
 from diffusers.schedulers.scheduling_utils import SchedulerMixin
 from diffusers.utils.torch_utils import randn_tensor
 
+from .anomaly.output import AnomalyOutput
 from .conditional import FORECAST_GUIDANCE, IMPUTE_GUIDANCE, LONG_PATH_GUIDANCE
 from .data.categorical import onehot_decode
 from .data.preprocessing import SeriesPreprocessor
@@ -381,6 +382,53 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
         return generate_long(
             self, length, num_samples, overlap, num_inference_steps, generator, seed, resample, start_values, guidance
         )
+
+    # ----- anomaly scores (implemented in anomaly/) ----------------------------------------------------------
+    @torch.no_grad()
+    def anomaly_score(
+        self,
+        series: pd.DataFrame | np.ndarray,
+        *,
+        stride: int | None = None,
+        noise_levels: Sequence[float] = (0.05, 0.1, 0.2, 0.4),
+        num_draws: int = 2,
+        aggregation: Literal["mean", "max", "window"] = "mean",
+        nan_policy: Literal["interpolate"] | None = None,
+        seed: int = 0,
+        batch_size: int = 32,
+    ) -> AnomalyOutput:
+        r"""
+        How unusual each step and window of a series is to this model: windows of the model's size slide over the
+        series; each is noised to a few levels of the training schedule, the model estimates the clean window, and
+        the absolute error of that estimate (in model space, averaged over levels and draws) is the window's score
+        per step. A step's score is the mean (or max) over the windows covering it. See [`~anomaly.scores`].
+
+        Args:
+            series (`pd.DataFrame` or `np.ndarray` `[length, channels]`): At least one window long; a DataFrame has
+                the training columns (any order). Levels, as the model was trained on (differences and
+                log-returns are taken as in training).
+            stride (`int`, *optional*): Steps between scored windows, 1 to `window_size`; defaults to a quarter
+                window.
+            noise_levels (`Sequence[float]`, defaults to `(0.05, 0.1, 0.2, 0.4)`): Fractions of the training
+                schedule to noise to.
+            num_draws (`int`, defaults to 2): Noise draws per level.
+            aggregation (`"mean"`, `"max"` or `"window"`, defaults to `"mean"`): Over the windows that cover a step,
+                the mean or max of their errors at that step, or the mean of their whole-window errors.
+            nan_policy (`"interpolate"`, *optional*): NaN are refused unless `"interpolate"` (linear; the edges
+                take the nearest value).
+            seed (`int`, defaults to 0): Window `i`'s noise comes from `(seed, i)`, so scores do not depend on
+                `batch_size`.
+            batch_size (`int`, defaults to 32): Windows per UNet call (each with `len(noise_levels) * num_draws`
+                noisy copies).
+
+        Returns:
+            [`~anomaly.AnomalyOutput`]: `scores` `[length]`, `channel_scores`, `window_scores`, for scalogram
+            models the per-scale errors, and the cost per 1,000 steps. Thresholds and events:
+            [`~anomaly.anomaly_threshold`], [`~anomaly.find_events`].
+        """
+        from .anomaly.scores import anomaly_score
+
+        return anomaly_score(self, series, stride, noise_levels, num_draws, aggregation, nan_policy, seed, batch_size)
 
     # ----- sharing on the Hugging Face Hub (implemented in hub/push.py) ------------------------------------------
     def push_to_hub(
