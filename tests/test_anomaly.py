@@ -13,7 +13,7 @@ from diffusers import DDPMScheduler
 from pipeline_fixtures import make_scalogram_pipeline, tiny_preprocessing
 
 from ts_diffusion_wavelet.anomaly import AnomalyOutput
-from ts_diffusion_wavelet.anomaly.scores import clean_estimate
+from ts_diffusion_wavelet.clean_estimate import clean_estimate
 from ts_diffusion_wavelet.pipeline_base import TimeSeriesDiffusionPipeline
 from ts_diffusion_wavelet.representations import ScalogramRepresentation
 from ts_diffusion_wavelet.scalogram import ScalogramTransform
@@ -135,6 +135,11 @@ def test_clean_estimate_inverts_each_prediction_type(prediction_type, raw_pipe):
     noisy = scheduler.add_noise(clean, noise, t)
     target = {"epsilon": noise, "v_prediction": scheduler.get_velocity(clean, noise, t), "sample": clean}
     torch.testing.assert_close(clean_estimate(scheduler, noisy, target[prediction_type], t), clean)
+    # One timestep for the whole batch, as a plain int (how observation guidance calls it).
+    noisy = scheduler.add_noise(clean, noise, torch.full((3,), 20))
+    target = {"epsilon": noise, "v_prediction": scheduler.get_velocity(clean, noise, torch.full((3,), 20))}
+    target["sample"] = clean
+    torch.testing.assert_close(clean_estimate(scheduler, noisy, target[prediction_type], 20), clean)
 
 
 def test_nan_needs_a_policy(sine_pipe):

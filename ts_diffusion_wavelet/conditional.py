@@ -32,6 +32,8 @@ from diffusers.schedulers.scheduling_utils import SchedulerMixin
 from diffusers.utils.torch_utils import randn_tensor
 from tqdm.auto import tqdm
 
+from .clean_estimate import clean_estimate
+
 Generator = torch.Generator | list[torch.Generator] | None
 # Observation guidance by job (README "Imputation and forecasting", "Long paths"), per reverse step at DDIM 50.
 IMPUTE_GUIDANCE: float = 0.0
@@ -124,28 +126,10 @@ def _guidance_gradient(
     with torch.enable_grad():
         state = sample.detach().requires_grad_(True)
         model_output = pipeline.representation.denoise(pipeline.unet, scheduler.scale_model_input(state, t), t)
-        estimate = clean_estimate(scheduler, model_output, state, int(t))
+        estimate = clean_estimate(scheduler, state, model_output, int(t))
         distance = torch.where(mask, estimate - known, torch.zeros_like(estimate)).flatten(1).norm(dim=1)
         (gradient,) = torch.autograd.grad(distance.sum(), state)
     return model_output.detach(), gradient
-
-
-def clean_estimate(
-    scheduler: SchedulerMixin, model_output: torch.Tensor, sample: torch.Tensor, timestep: int
-) -> torch.Tensor:
-    """
-    The denoiser's estimate of `x_0` from its output at `timestep`, for the scheduler's `prediction_type`:
-    `x_0 = (x_t - sqrt(1 - a) eps) / sqrt(a)`, `sqrt(a) x_t - sqrt(1 - a) v`, or the output itself.
-    """
-    alpha = scheduler.alphas_cumprod.to(device=sample.device, dtype=sample.dtype)[timestep]
-    prediction_type = scheduler.config.prediction_type
-    if prediction_type == "epsilon":
-        return (sample - (1 - alpha).sqrt() * model_output) / alpha.sqrt()
-    if prediction_type == "v_prediction":
-        return alpha.sqrt() * sample - (1 - alpha).sqrt() * model_output
-    if prediction_type == "sample":
-        return model_output
-    raise ValueError(f"Unknown prediction_type {prediction_type!r}; choose epsilon, v_prediction or sample.")
 
 
 def _previous_timestep(scheduler: SchedulerMixin, t: int) -> int:

@@ -24,6 +24,7 @@ import torch
 from tqdm.auto import tqdm
 
 from ..batch_sampling import window_generator
+from ..clean_estimate import clean_estimate, signal_and_noise_scales
 from ..conditional_jobs import SeriesLike, _is_integer, _sliding_starts
 from .inputs import NanPolicy, model_space_series
 from .output import AnomalyOutput
@@ -132,39 +133,6 @@ def window_errors(
         scale_error = (images**2).mean(dim=1).unflatten(0, (len(indices), copies)).mean(dim=1)
         scale_error = scale_error.cpu().double().numpy()
     return error.cpu().double().numpy(), scale_error
-
-
-def signal_and_noise_scales(scheduler: Any, t: torch.Tensor, like: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """
-    $\\sqrt{\\bar\\alpha_t}$ and $\\sqrt{1 - \\bar\\alpha_t}$ of the training schedule at timesteps `t`, shaped to
-    broadcast over `like`. Read from `alphas_cumprod`, not the scheduler's `add_noise`: a sampler's `add_noise`
-    (DPM-Solver, UniPC) maps timesteps onto its own inference schedule, which is not the training process at an
-    arbitrary `t`.
-    """
-    alphas_cumprod = getattr(scheduler, "alphas_cumprod", None)
-    if alphas_cumprod is None:
-        raise ValueError(
-            f"The pipeline's scheduler {type(scheduler).__name__} has no `alphas_cumprod` (the training schedule); "
-            "anomaly scores need a DDPM-family scheduler (DDPM, DDIM, DPM-Solver, UniPC...)."
-        )
-    alphas = alphas_cumprod.to(device=like.device, dtype=torch.float64)[t]
-    shape = (-1,) + (1,) * (like.dim() - 1)
-    return alphas.sqrt().to(like.dtype).view(shape), (1 - alphas).sqrt().to(like.dtype).view(shape)
-
-
-def clean_estimate(scheduler: Any, noisy: torch.Tensor, prediction: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
-    """$\\hat x_0$ from the model's prediction at timesteps `t`, by the scheduler's `prediction_type`."""
-    signal, sigma = signal_and_noise_scales(scheduler, t, noisy)
-    kind = scheduler.config.prediction_type
-    if kind == "epsilon":
-        return (noisy - sigma * prediction) / signal
-    if kind == "v_prediction":
-        return signal * noisy - sigma * prediction
-    if kind == "sample":
-        return prediction
-    raise ValueError(
-        f"Unknown prediction_type {kind!r} in the scheduler's config; expected epsilon, v_prediction or sample."
-    )
 
 
 def spread_over_steps(errors: np.ndarray, starts: Sequence[int], length: int, aggregation: Aggregation) -> np.ndarray:

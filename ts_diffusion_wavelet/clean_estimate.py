@@ -1,0 +1,47 @@
+"""
+The denoiser's estimate of the clean sample from its prediction, with the training schedule's scales: what
+anomaly scores compare with the data and what observation guidance pulls toward the known values.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+
+def signal_and_noise_scales(
+    scheduler: Any, t: torch.Tensor | int, like: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """
+    $\\sqrt{\\bar\\alpha_t}$ and $\\sqrt{1 - \\bar\\alpha_t}$ of the training schedule at timesteps `t`, shaped to
+    broadcast over `like` (`t` one timestep, or one per sample). Read from `alphas_cumprod`, not the scheduler's
+    `add_noise`: a sampler's `add_noise` (DPM-Solver, UniPC) maps timesteps onto its own inference schedule, which is
+    not the training process at an arbitrary `t`.
+    """
+    alphas_cumprod = getattr(scheduler, "alphas_cumprod", None)
+    if alphas_cumprod is None:
+        raise ValueError(
+            f"The pipeline's scheduler {type(scheduler).__name__} has no `alphas_cumprod` (the training schedule); "
+            "this needs a DDPM-family scheduler (DDPM, DDIM, DPM-Solver, UniPC...)."
+        )
+    alphas = alphas_cumprod.to(device=like.device, dtype=torch.float64)[torch.as_tensor(t, device=like.device)]
+    shape = (-1,) + (1,) * (like.dim() - 1) if alphas.dim() else ()
+    return alphas.sqrt().to(like.dtype).view(shape), (1 - alphas).sqrt().to(like.dtype).view(shape)
+
+
+def clean_estimate(
+    scheduler: Any, noisy: torch.Tensor, prediction: torch.Tensor, t: torch.Tensor | int
+) -> torch.Tensor:
+    """$\\hat x_0$ from the model's prediction at timesteps `t`, by the scheduler's `prediction_type`."""
+    signal, sigma = signal_and_noise_scales(scheduler, t, noisy)
+    kind = scheduler.config.prediction_type
+    if kind == "epsilon":
+        return (noisy - sigma * prediction) / signal
+    if kind == "v_prediction":
+        return signal * noisy - sigma * prediction
+    if kind == "sample":
+        return prediction
+    raise ValueError(
+        f"Unknown prediction_type {kind!r} in the scheduler's config; expected epsilon, v_prediction or sample."
+    )
