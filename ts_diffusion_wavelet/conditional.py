@@ -37,7 +37,7 @@ from .clean_estimate import clean_estimate
 Generator = torch.Generator | list[torch.Generator] | None
 # Observation guidance by job (README "Imputation and forecasting", "Long paths"), per reverse step at DDIM 50.
 IMPUTE_GUIDANCE: float = 0.0
-FORECAST_GUIDANCE: float = 0.0
+FORECAST_GUIDANCE: float = 0.2
 LONG_PATH_GUIDANCE: float = 0.0
 CONDITIONING_SCHEDULERS: tuple[type[SchedulerMixin], ...] = (DDPMScheduler, DDIMScheduler)
 

@@ -333,7 +333,9 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
             context (`pd.DataFrame` or `np.ndarray` `[length, channels]`): The recent past (NaN allowed, filled too).
             horizon (`int`): Steps to forecast.
             num_samples, num_inference_steps, generator, seed, quantiles, resample: As in [`impute`].
-            guidance (`float`, defaults to `FORECAST_GUIDANCE`): As in [`impute`].
+            guidance (`float`, defaults to 0.2): As in [`impute`]; on by default because the horizon has no known
+                value after it, so replacement alone lets the forecast drift from the context (README "Imputation
+                and forecasting").
 
         Returns:
             [`ForecastOutput`]: `samples` `[k, horizon, channels]`, `median`, `quantiles`.
@@ -372,7 +374,8 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
                 part meets the overlap on a toy sine, but on EUR/USD it shrinks the returns' volatility (README
                 "Long paths"), so it is off by default.
             start_values (`float` or `np.ndarray`, *optional*): As in [`__call__`].
-            guidance (`float`, defaults to `LONG_PATH_GUIDANCE`): As in [`impute`].
+            guidance (`float`, defaults to 0.0): As in [`impute`]; off by default: pulling each window toward its
+                overlap made paths calmer (README "Long paths").
 
         Returns:
             `np.ndarray` `[num_samples, length, channels]` in the data's units.
