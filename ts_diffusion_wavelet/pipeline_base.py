@@ -333,9 +333,8 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
             context (`pd.DataFrame` or `np.ndarray` `[length, channels]`): The recent past (NaN allowed, filled too).
             horizon (`int`): Steps to forecast.
             num_samples, num_inference_steps, generator, seed, quantiles, resample: As in [`impute`].
-            guidance (`float`, defaults to 0.2): As in [`impute`]; on by default because the horizon has no known
-                value after it, so replacement alone lets the forecast drift from the context (README "Imputation
-                and forecasting").
+            guidance (`float`, defaults to 0.2): As in [`impute`]; on by default for forecasts, where it
+                measurably helps (README "Imputation and forecasting").
 
         Returns:
             [`ForecastOutput`]: `samples` `[k, horizon, channels]`, `median`, `quantiles`.
