@@ -27,6 +27,8 @@ from diffusers.schedulers.scheduling_utils import SchedulerMixin
 from diffusers.utils.torch_utils import randn_tensor
 from tqdm.auto import tqdm
 
+from .guidance import guided_denoise
+
 Generator = torch.Generator | list[torch.Generator] | None
 CONDITIONING_SCHEDULERS: tuple[type[SchedulerMixin], ...] = (DDPMScheduler, DDIMScheduler)
 
@@ -45,6 +47,8 @@ def denoise_with_known(
     num_inference_steps: int,
     generator: Generator,
     resample: int = 1,
+    labels: torch.Tensor | None = None,
+    guidance_scale: float = 1.0,
 ) -> torch.Tensor:
     r"""
     Reverse diffusion in the representation's state space with the entries where `mask` is True held to `known`.
@@ -59,6 +63,8 @@ def denoise_with_known(
         generator (`torch.Generator` or a list of one per sample, *optional*): The noise.
         resample (`int`, defaults to 1): RePaint's resampling: each step is done `resample` times, re-noising by
             one step in between (1 = plain replacement).
+        labels (`torch.Tensor` of `[B]` label indices, *optional*), guidance_scale (`float`, defaults to 1.0): The
+            label to sample in and the classifier-free guidance scale ([`~guidance.guided_denoise`]).
 
     Returns:
         `torch.Tensor` `[B, C, L_state]` in the UNet's dtype: the known entries are exactly `known` there.
@@ -79,7 +85,9 @@ def denoise_with_known(
         for round_ in range(resample):
             # 2. One reverse step x_t -> x_{t-1} for every entry.
             model_input = scheduler.scale_model_input(sample, t)
-            model_output = pipeline.representation.denoise(pipeline.unet, model_input, t)
+            model_output = guided_denoise(
+                pipeline.representation, pipeline.unet, model_input, t, labels, guidance_scale
+            )
             stepped = scheduler.step(model_output, t, sample, **step_kwargs).prev_sample
             # 3. Known entries: the known values noised to level t-1, q(x_{t-1} | x_0) (clean after the last step).
             stepped = torch.where(mask, _noised(scheduler, known, previous, generator), stepped)
@@ -123,13 +131,16 @@ def fill_windows(
     num_inference_steps: int,
     generator: Generator,
     resample: int = 1,
+    labels: torch.Tensor | None = None,
+    guidance_scale: float = 1.0,
 ) -> torch.Tensor:
     """
     Fill the NaN entries of model-space series `values` `[B, C, T]` window by window, in the order of `starts`.
 
     Each window `[start, start + window_size)` is conditioned on the known values and on what earlier windows
     already filled, so overlapping windows join without seams; a window with nothing left to fill is skipped. `T`
-    shorter than a window is padded with unknown steps, cropped afterwards.
+    shorter than a window is padded with unknown steps, cropped afterwards. `labels` and `guidance_scale`: as in
+    [`denoise_with_known`], for every window.
 
     Returns:
         `torch.Tensor` `[B, C, T]`, float64, with no NaN left where a window passed.
@@ -140,12 +151,19 @@ def fill_windows(
         filled = torch.nn.functional.pad(filled, (0, window - length), value=float("nan"))
     with _one_bar_per_series(pipeline, len(starts)) as bar:
         for start in bar(starts):
-            _fill_window(pipeline, filled, start, num_inference_steps, generator, resample)
+            _fill_window(pipeline, filled, start, num_inference_steps, generator, resample, labels, guidance_scale)
     return filled[..., :length]
 
 
 def _fill_window(
-    pipeline: Any, filled: torch.Tensor, start: int, num_inference_steps: int, generator: Generator, resample: int
+    pipeline: Any,
+    filled: torch.Tensor,
+    start: int,
+    num_inference_steps: int,
+    generator: Generator,
+    resample: int,
+    labels: torch.Tensor | None = None,
+    guidance_scale: float = 1.0,
 ) -> None:
     """Fill the NaN entries of `filled[..., start : start + window]` in place (nothing to do when none is left)."""
     window = pipeline.window_size
@@ -154,7 +172,9 @@ def _fill_window(
     if bool(mask.all()):
         return
     state_known, state_mask = pipeline.representation.known_state(torch.nan_to_num(part), mask)
-    states = denoise_with_known(pipeline, state_known, state_mask, num_inference_steps, generator, resample)
+    states = denoise_with_known(
+        pipeline, state_known, state_mask, num_inference_steps, generator, resample, labels, guidance_scale
+    )
     windows = pipeline.representation.to_windows(states).double().cpu()
     filled[..., start : start + window] = torch.where(mask, part, windows)
 

@@ -16,7 +16,9 @@ from diffusers.schedulers.scheduling_utils import SchedulerMixin
 from diffusers.utils.torch_utils import randn_tensor
 
 from .data.categorical import onehot_decode
+from .data.labels import WindowLabeler
 from .data.preprocessing import SeriesPreprocessor
+from .guidance import check_guidance_scale, guided_denoise
 from .pipeline_output import ForecastOutput, ImputationOutput, TimeSeriesPipelineOutput
 from .representations import representation_from_dict
 
@@ -41,6 +43,8 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
         preprocessing (`dict`, *optional*): `SeriesPreprocessor.to_dict()` of the training data; without it the
             output stays in model units.
         training_config (`dict`, *optional*): The resolved training configuration, kept for reference.
+        labels (`dict`, *optional*): [`WindowLabeler.to_dict`] of a model trained on labelled windows: the label
+            names it can be asked for (`representation.num_labels` of them).
         transform_config (`dict`, *optional*), window_size (`int`, *optional*): How pipelines saved by version 0.1
             recorded their representation (a scalogram transform or a raw window size); read only when
             `representation` is not given.
@@ -57,15 +61,24 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
         training_config: dict[str, Any] | None = None,
         transform_config: dict[str, Any] | None = None,
         window_size: int | None = None,
+        labels: dict[str, Any] | None = None,
     ) -> None:
         super().__init__()
         record = representation if representation is not None else _legacy_record(unet, transform_config, window_size)
         self.representation = representation_from_dict(record)
         self.representation.check_unet(unet)
+        self.labeler = None if labels is None else WindowLabeler.from_dict(labels)
+        if (self.labeler.num_labels if self.labeler else 0) != self.representation.num_labels:
+            raise ValueError(
+                f"`labels` names {self.labeler.num_labels if self.labeler else 0} labels but the UNet was built for "
+                f"{self.representation.num_labels}; pass the label record saved with the model."
+            )
         self.register_modules(unet=unet, scheduler=scheduler)
         self.register_to_config(
             representation=self.representation.to_dict(), preprocessing=preprocessing, training_config=training_config
         )
+        if self.labeler is not None:  # unlabelled pipelines keep their model_index.json as before
+            self.register_to_config(labels=self.labeler.to_dict())
         self.check_preprocessing()
 
     def _preprocessor(self) -> SeriesPreprocessor | None:
@@ -89,6 +102,27 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
         """Steps of a generated window."""
         return self.representation.window_size
 
+    @property
+    def label_names(self) -> list[str]:
+        """The labels the model can be asked for (`labels=` when sampling); empty for an unlabelled model."""
+        return [] if self.labeler is None else list(self.labeler.names)
+
+    def label_indices(self, labels: str | Sequence[str] | None, batch_size: int) -> torch.Tensor | None:
+        """
+        Label names -> indices `[batch_size]` (`None` stays `None`: unconditional).
+
+        Raises:
+            `ValueError`: For labels asked of an unlabelled model, or names the model does not know (listing them).
+        """
+        if labels is None:
+            return None
+        if self.labeler is None:
+            raise ValueError(
+                f"This model was trained without labels, so it cannot generate {labels!r}; train with "
+                "--label_column or --regimes, or sample without `labels`."
+            )
+        return self.labeler.indices(labels, batch_size)
+
     def check_preprocessing(self) -> None:
         """The preprocessing record must describe as many channels as the model generates."""
         preprocessor = self._preprocessor()
@@ -109,6 +143,8 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
         return_dict: bool = True,
         return_scalograms: bool = False,
         start_values: float | np.ndarray | None = None,
+        labels: str | Sequence[str] | None = None,
+        guidance_scale: float = 1.0,
     ) -> TimeSeriesPipelineOutput | tuple:
         r"""
         Generate windows of the series.
@@ -127,6 +163,10 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
             start_values (`float` or `np.ndarray`, *optional*): Start levels when the data was modelled as
                 differences or log-returns (per channel `[channels]` or per window `[batch, channels]`); defaults
                 to the last training level.
+            labels (`str` or `list[str]`, *optional*): For a model trained on labelled windows: one label for every
+                window or one per window (see [`label_names`]); `None` samples unconditionally.
+            guidance_scale (`float`, defaults to 1.0): Classifier-free guidance: 1 is the plain conditional model,
+                larger values push harder towards the label (at some cost in diversity), 0 ignores it.
 
         Returns:
             [`TimeSeriesPipelineOutput`] or `tuple`: the series (and the scalograms if asked for).
@@ -134,8 +174,12 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
         self.check_call_arguments(
             batch_size, num_inference_steps, generator, output_type, start_values, return_dict, return_scalograms
         )
+        check_guidance_scale(guidance_scale)
+        label_indices = self.label_indices(labels, int(batch_size))
         # 1-3. Reverse diffusion in the representation's state space.
-        samples = self.denoise(self.representation.sample_shape(batch_size), num_inference_steps, generator)
+        samples = self.denoise(
+            self.representation.sample_shape(batch_size), num_inference_steps, generator, label_indices, guidance_scale
+        )
         # 4. States -> model-space windows [batch, channels, length].
         windows = self.representation.to_windows(samples)
         images = self.representation.generated_images(samples) if return_scalograms else None
@@ -197,9 +241,12 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
         shape: tuple[int, ...],
         num_inference_steps: int,
         generator: torch.Generator | list[torch.Generator] | None,
+        labels: torch.Tensor | None = None,
+        guidance_scale: float = 1.0,
     ) -> torch.Tensor:
         """
-        Run the reverse diffusion from pure noise of `shape` with the pipeline's scheduler.
+        Run the reverse diffusion from pure noise of `shape` with the pipeline's scheduler (towards label indices
+        `labels` with classifier-free guidance, when given).
 
         Returns:
             `torch.Tensor`: the denoised samples, in the UNet's dtype, on the execution device.
@@ -212,7 +259,8 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
         step_kwargs = self._scheduler_step_kwargs(generator)
         for t in self.progress_bar(self.scheduler.timesteps):
             # 2. Predict what the model was trained to predict (noise, v or x_0) at step t, in the state's space.
-            model_output = self.representation.denoise(self.unet, self.scheduler.scale_model_input(sample, t), t)
+            model_input = self.scheduler.scale_model_input(sample, t)
+            model_output = guided_denoise(self.representation, self.unet, model_input, t, labels, guidance_scale)
             # 3. Step back x_t -> x_{t-1} with the scheduler's update rule.
             sample = self.scheduler.step(model_output, t, sample, **step_kwargs).prev_sample
         return sample
@@ -314,6 +362,8 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
         seed: int | None = None,
         quantiles: Sequence[float] = (0.05, 0.5, 0.95),
         resample: int = 1,
+        label: str | None = None,
+        guidance_scale: float = 1.0,
     ) -> ForecastOutput:
         r"""
         Probabilistic forecast of the `horizon` steps after `context`, in the data's units.
@@ -327,13 +377,27 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
             context (`pd.DataFrame` or `np.ndarray` `[length, channels]`): The recent past (NaN allowed, filled too).
             horizon (`int`): Steps to forecast.
             num_samples, num_inference_steps, generator, seed, quantiles, resample: As in [`impute`].
+            label (`str`, *optional*), guidance_scale (`float`, defaults to 1.0): A labelled model's label for the
+                forecast (e.g. a volatility regime) and its guidance, as in [`__call__`].
 
         Returns:
             [`ForecastOutput`]: `samples` `[k, horizon, channels]`, `median`, `quantiles`.
         """
         from .conditional_jobs import forecast
 
-        return forecast(self, context, horizon, num_samples, num_inference_steps, generator, seed, quantiles, resample)
+        return forecast(
+            self,
+            context,
+            horizon,
+            num_samples,
+            num_inference_steps,
+            generator,
+            seed,
+            quantiles,
+            resample,
+            label,
+            guidance_scale,
+        )
 
     @torch.no_grad()
     def generate_long(
@@ -347,6 +411,8 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
         seed: int | None = None,
         resample: int = 1,
         start_values: float | np.ndarray | None = None,
+        label: str | None = None,
+        guidance_scale: float = 1.0,
     ) -> np.ndarray:
         r"""
         One continuous path of any `length` per sample: the first window is sampled freely, each next one is
@@ -362,6 +428,8 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
                 part meets the overlap on a toy sine, but on EUR/USD it shrinks the returns' volatility (README
                 "Long paths"), so it is off by default.
             start_values (`float` or `np.ndarray`, *optional*): As in [`__call__`].
+            label (`str`, *optional*), guidance_scale (`float`, defaults to 1.0): A labelled model's label for every
+                window of the path (e.g. a long path in the high-volatility regime), as in [`__call__`].
 
         Returns:
             `np.ndarray` `[num_samples, length, channels]` in the data's units.
@@ -369,7 +437,17 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
         from .conditional_jobs import generate_long
 
         return generate_long(
-            self, length, num_samples, overlap, num_inference_steps, generator, seed, resample, start_values
+            self,
+            length,
+            num_samples,
+            overlap,
+            num_inference_steps,
+            generator,
+            seed,
+            resample,
+            start_values,
+            label,
+            guidance_scale,
         )
 
     # ----- sharing on the Hugging Face Hub (implemented in hub/push.py) ------------------------------------------

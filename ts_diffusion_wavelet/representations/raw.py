@@ -54,6 +54,7 @@ class RawRepresentation(Representation):
             "num_channels": self._num_channels,
             "window_size": self._window_size,
             "padded_length": self.padded_length,
+            **self.label_record(),
         }
 
     @property
@@ -84,7 +85,7 @@ class RawRepresentation(Representation):
         return output
 
     def build_unet(self, preset: str) -> UNet1DModel:
-        unet = build_unet1d(preset, self._num_channels, self._window_size)
+        unet = build_unet1d(preset, self._num_channels, self._window_size, label_channels=self.num_labels)
         self.check_unet(unet)
         return unet
 
@@ -98,11 +99,15 @@ class RawRepresentation(Representation):
                 f"{len(unet.config.block_out_channels)} blocks need; build it with models.build_unet1d, which pads "
                 "the length."
             )
-        if (unet.config.in_channels, unet.config.sample_size) != (self._num_channels, self.padded_length):
+        if (unet.config.in_channels, unet.config.sample_size) != (
+            self._num_channels + self.num_labels,
+            self.padded_length,
+        ) or unet.config.out_channels != self._num_channels:
+            labels = f" plus {self.num_labels} label channels" if self.num_labels else ""
             raise ValueError(
-                f"The UNet takes {unet.config.in_channels} channels x {unet.config.sample_size} steps but the windows "
-                f"are {self._num_channels} x {self.padded_length} after padding; build it with "
-                "representation.build_unet(preset)."
+                f"The UNet takes {unet.config.in_channels} channels x {unet.config.sample_size} steps (and returns "
+                f"{unet.config.out_channels}) but the windows are {self._num_channels} x {self.padded_length} after "
+                f"padding{labels}; build it with representation.build_unet(preset)."
             )
         # The UNet was trained on windows padded to the nearest multiple: a shorter window_size never was.
         if padded_length(self._window_size, multiple) != self.padded_length:
