@@ -18,6 +18,7 @@ import pandas as pd
 from ..data.sources import read_source
 from ..data.timestamps import check_duplicates, find_time_column, parse_time, sort_by_time
 from ..series_io import save_generated
+from . import generate_labels
 
 logger = logging.getLogger("ts_diffusion_wavelet.generate")
 
@@ -60,8 +61,9 @@ def run_conditional_job(pipeline: Any, args: argparse.Namespace) -> None:
     options = {"num_inference_steps": args.num_inference_steps, "seed": args.seed}
     if args.resample is not None:  # else each job's own default
         options["resample"] = args.resample
+    labelled = {**options, **generate_labels.job_options(args)}
     if args.length is not None:
-        paths = pipeline.generate_long(args.length, args.num_samples, **options)
+        paths = pipeline.generate_long(args.length, args.num_samples, **labelled)
         save_generated(args.output, paths, pipeline.channel_names)
         logger.info("Wrote %d paths of %d steps to %s", len(paths), args.length, args.output)
         return
@@ -72,7 +74,7 @@ def run_conditional_job(pipeline: Any, args: argparse.Namespace) -> None:
         what = f"{len(samples)} imputations of {len(series)} steps"
     else:
         series = read_known_series(args.forecast, pipeline.channel_names)
-        values = pipeline.forecast(series, args.horizon, args.num_samples, **options).samples
+        values = pipeline.forecast(series, args.horizon, args.num_samples, **labelled).samples
         times, what = continue_times(series.index, args.horizon), f"{len(values)} forecasts of {args.horizon} steps"
     save_generated(args.output, values, pipeline.channel_names, times)
     logger.info("Wrote %s to %s", what, args.output)

@@ -127,6 +127,17 @@ class Representation(ABC):
         """Input channels the labels add to the UNet's (0 when it reads them through a class embedding)."""
         return self.num_labels
 
+    def label_card_rows(self) -> list[tuple[str, Any]]:
+        """The model card's row on how the UNet reads labels (none for an unlabelled model)."""
+        if not self.num_labels:
+            return []
+        how = (
+            f"{self.num_labels} one-hot input channels (all zeros: no label)"
+            if self.label_channels
+            else f"a class embedding of {self.num_labels} labels plus the null label"
+        )
+        return [("labels", f"{how}; classifier-free guidance with `guidance_scale`")]
+
     def label_record(self) -> dict[str, Any]:
         """The label count for `to_dict` (absent for unlabelled models, so their records are unchanged)."""
         return {"num_labels": self.num_labels} if self.num_labels else {}

@@ -124,4 +124,4 @@ class RawRepresentation(Representation):
         )
 
     def card_rows(self) -> list[tuple[str, Any]]:
-        return [("window", f"{self._num_channels} channels x {self._window_size} steps")]
+        return [("window", f"{self._num_channels} channels x {self._window_size} steps"), *self.label_card_rows()]

@@ -269,11 +269,15 @@ class ScalogramRepresentation(Representation):
         ]
         skipped = {"demodulate"} if not config.get("demodulate") else set()
         skipped |= {"interpolation"} if transform.time_layout != "resize" else set()
-        return rows + [
-            (label, config[key])
-            for key, label in _CARD_FIELDS.items()
-            if config.get(key) is not None and key not in skipped
-        ]
+        return (
+            rows
+            + [
+                (label, config[key])
+                for key, label in _CARD_FIELDS.items()
+                if config.get(key) is not None and key not in skipped
+            ]
+            + self.label_card_rows()
+        )
 
     def _time_layout_text(self) -> str:
         transform = self.transform
