@@ -125,15 +125,19 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     for k, name in enumerate(names):
         real_k = real[real_labels == k].transpose(0, 2, 1)
         candidates = {f"g={s:g}": generated[s][name].transpose(0, 2, 1) for s in args.guidance_scales}
-        scores = c2st_scores(
-            real_k,
-            {**candidates, **as_time_major},
-            repeats=args.repeats,
-            stride=1,
-            max_windows=args.max_windows,
-            seed=args.seed,
-            progress=False,
-        )
+        try:
+            scores = c2st_scores(
+                real_k,
+                {**candidates, **as_time_major},
+                repeats=args.repeats,
+                stride=1,
+                max_windows=args.max_windows,
+                seed=args.seed,
+                progress=False,
+            )
+        except ValueError as error:  # a rare label can hold too few windows for a time-blocked split
+            c2st[name] = {"error": str(error)}
+            continue
         c2st[name] = {row: value["strongest"] for row, value in scores.items()}
     overall = {}
     if unconditional is not None:
@@ -174,7 +178,7 @@ def print_record(record: dict[str, Any]) -> None:
     print("|---|---|---|---|---|")
     for row in record["sweep"]:
         key = f"g={row['guidance_scale']:g}"
-        c2st = np.mean([by_label[key]["mean"] for by_label in record["c2st_per_label"].values()])
+        c2st = np.mean([by_label[key]["mean"] for by_label in record["c2st_per_label"].values() if key in by_label])
         hit = f"{row['regime_hit_rate']:.3f}" if "regime_hit_rate" in row else "-"
         print(
             f"| {row['guidance_scale']:g} | {row['classifier_accuracy']:.3f} | "
@@ -200,7 +204,8 @@ def plot(records: list[dict[str, Any]]) -> None:
         scales = [row["guidance_scale"] for row in record["sweep"]]
         accuracy = [row["classifier_accuracy"] for row in record["sweep"]]
         c2st = [
-            np.mean([by_label[f"g={s:g}"]["mean"] for by_label in record["c2st_per_label"].values()]) for s in scales
+            np.mean([b[f"g={s:g}"]["mean"] for b in record["c2st_per_label"].values() if f"g={s:g}" in b])
+            for s in scales
         ]
         (line,) = axes[0].plot(scales, accuracy, "o-", label=f"{data}: generated")
         axes[0].axhline(

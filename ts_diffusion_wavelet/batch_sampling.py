@@ -59,16 +59,18 @@ def sample_batches(
         with tqdm(total=num_windows, desc=description, unit="window", disable=not progress) as bar:
             for first in range(0, num_windows, batch_size):
                 count = min(batch_size, num_windows - first)
+                # Label arguments only when asked for, so pipelines without labels are called as before.
+                labelled = {}
+                if labels is not None:
+                    batch_labels = labels if isinstance(labels, str) else list(labels[first : first + count])
+                    labelled = {"labels": batch_labels, "guidance_scale": guidance_scale}
                 yield pipeline(
                     count,
                     num_inference_steps=num_inference_steps,
                     generator=[window_generator(seed, first + i) for i in range(count)],
                     output_type="np",
                     return_scalograms=return_scalograms,
-                    labels=labels
-                    if labels is None or isinstance(labels, str)
-                    else list(labels[first : first + count]),
-                    guidance_scale=guidance_scale,
+                    **labelled,
                 )
                 bar.update(count)
     finally:

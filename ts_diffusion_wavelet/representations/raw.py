@@ -99,15 +99,18 @@ class RawRepresentation(Representation):
                 f"{len(unet.config.block_out_channels)} blocks need; build it with models.build_unet1d, which pads "
                 "the length."
             )
-        if (unet.config.in_channels, unet.config.sample_size) != (
-            self._num_channels + self.num_labels,
-            self.padded_length,
-        ) or unet.config.out_channels != self._num_channels:
+        expected = (self._num_channels + self.num_labels, self.padded_length)
+        if (unet.config.in_channels, unet.config.sample_size) != expected:
             labels = f" plus {self.num_labels} label channels" if self.num_labels else ""
             raise ValueError(
-                f"The UNet takes {unet.config.in_channels} channels x {unet.config.sample_size} steps (and returns "
-                f"{unet.config.out_channels}) but the windows are {self._num_channels} x {self.padded_length} after "
-                f"padding{labels}; build it with representation.build_unet(preset)."
+                f"The UNet takes {unet.config.in_channels} channels x {unet.config.sample_size} steps but the windows "
+                f"are {self._num_channels} x {self.padded_length} after padding{labels}; build it with "
+                "representation.build_unet(preset)."
+            )
+        if unet.config.out_channels != self._num_channels:
+            raise ValueError(
+                f"The UNet returns {unet.config.out_channels} channels but the windows have {self._num_channels}; "
+                "build it with representation.build_unet(preset)."
             )
         # The UNet was trained on windows padded to the nearest multiple: a shorter window_size never was.
         if padded_length(self._window_size, multiple) != self.padded_length:
