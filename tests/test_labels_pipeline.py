@@ -18,8 +18,8 @@ from test_training import assert_same_weights, tiny_config, weights
 from ts_diffusion_wavelet import load_pipeline
 from ts_diffusion_wavelet.cli import generate
 from ts_diffusion_wavelet.data.labels import WindowLabeler
-from ts_diffusion_wavelet.guidance import guided_denoise
 from ts_diffusion_wavelet.hub.model_card import build_model_card
+from ts_diffusion_wavelet.label_guidance import guided_denoise
 from ts_diffusion_wavelet.models import padded_length, unet1d_size_multiple
 from ts_diffusion_wavelet.pipeline_base import TimeSeriesDiffusionPipeline
 from ts_diffusion_wavelet.representations import RawRepresentation, Representation, ScalogramRepresentation

@@ -27,7 +27,7 @@ from diffusers.schedulers.scheduling_utils import SchedulerMixin
 from diffusers.utils.torch_utils import randn_tensor
 from tqdm.auto import tqdm
 
-from .guidance import guided_denoise
+from .label_guidance import guided_denoise
 
 Generator = torch.Generator | list[torch.Generator] | None
 CONDITIONING_SCHEDULERS: tuple[type[SchedulerMixin], ...] = (DDPMScheduler, DDIMScheduler)
@@ -47,6 +47,7 @@ def denoise_with_known(
     num_inference_steps: int,
     generator: Generator,
     resample: int = 1,
+    *,
     labels: torch.Tensor | None = None,
     guidance_scale: float = 1.0,
 ) -> torch.Tensor:
@@ -64,7 +65,7 @@ def denoise_with_known(
         resample (`int`, defaults to 1): RePaint's resampling: each step is done `resample` times, re-noising by
             one step in between (1 = plain replacement).
         labels (`torch.Tensor` of `[B]` label indices, *optional*), guidance_scale (`float`, defaults to 1.0): The
-            label to sample in and the classifier-free guidance scale ([`~guidance.guided_denoise`]).
+            label to sample in and the classifier-free guidance scale ([`~label_guidance.guided_denoise`]).
 
     Returns:
         `torch.Tensor` `[B, C, L_state]` in the UNet's dtype: the known entries are exactly `known` there.
@@ -131,6 +132,7 @@ def fill_windows(
     num_inference_steps: int,
     generator: Generator,
     resample: int = 1,
+    *,
     labels: torch.Tensor | None = None,
     guidance_scale: float = 1.0,
 ) -> torch.Tensor:
@@ -151,7 +153,16 @@ def fill_windows(
         filled = torch.nn.functional.pad(filled, (0, window - length), value=float("nan"))
     with _one_bar_per_series(pipeline, len(starts)) as bar:
         for start in bar(starts):
-            _fill_window(pipeline, filled, start, num_inference_steps, generator, resample, labels, guidance_scale)
+            _fill_window(
+                pipeline,
+                filled,
+                start,
+                num_inference_steps,
+                generator,
+                resample,
+                labels=labels,
+                guidance_scale=guidance_scale,
+            )
     return filled[..., :length]
 
 
@@ -162,6 +173,7 @@ def _fill_window(
     num_inference_steps: int,
     generator: Generator,
     resample: int,
+    *,
     labels: torch.Tensor | None = None,
     guidance_scale: float = 1.0,
 ) -> None:
@@ -173,7 +185,14 @@ def _fill_window(
         return
     state_known, state_mask = pipeline.representation.known_state(torch.nan_to_num(part), mask)
     states = denoise_with_known(
-        pipeline, state_known, state_mask, num_inference_steps, generator, resample, labels, guidance_scale
+        pipeline,
+        state_known,
+        state_mask,
+        num_inference_steps,
+        generator,
+        resample,
+        labels=labels,
+        guidance_scale=guidance_scale,
     )
     windows = pipeline.representation.to_windows(states).double().cpu()
     filled[..., start : start + window] = torch.where(mask, part, windows)

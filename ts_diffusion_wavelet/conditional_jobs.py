@@ -17,7 +17,7 @@ import torch
 from .batch_sampling import window_generator
 from .conditional import Generator, fill_windows
 from .data.partial_series import model_to_levels, partial_to_model
-from .guidance import check_guidance_scale
+from .label_guidance import check_guidance_scale
 from .pipeline_output import ForecastOutput, ImputationOutput
 
 SeriesLike = pd.DataFrame | np.ndarray | Sequence
@@ -77,7 +77,7 @@ def forecast(
     """[`TimeSeriesDiffusionPipeline.forecast`]; see there."""
     levels, _ = _levels(pipeline, context, "context")
     _check_common(pipeline, num_samples, num_inference_steps, generator, seed, quantiles)
-    guidance = _guidance(pipeline, label, guidance_scale, num_samples)
+    labelled = _label_guidance(pipeline, label, guidance_scale, num_samples)
     window, needed = pipeline.window_size, min_context(pipeline.window_size)
     if not _is_integer(horizon) or horizon < 1:
         raise ValueError(f"`horizon` must be a positive integer (steps to forecast), got {horizon!r}.")
@@ -99,7 +99,9 @@ def forecast(
         start = max(end - window, 0)
         starts.append(start)
         filled = start + window
-    samples = _sample(pipeline, series, starts, num_samples, num_inference_steps, generator, seed, resample, guidance)
+    samples = _sample(
+        pipeline, series, starts, num_samples, num_inference_steps, generator, seed, resample, labelled=labelled
+    )
     samples = samples[:, len(levels) :]
     median, by_level = _summaries(samples, quantiles)
     return ForecastOutput(samples=samples, median=median, quantiles=by_level)
@@ -122,7 +124,7 @@ def generate_long(
     if not _is_integer(length) or length < 1:
         raise ValueError(f"`length` must be a positive integer (steps per path), got {length!r}.")
     _check_common(pipeline, num_samples, num_inference_steps, generator, seed, ())
-    guidance = _guidance(pipeline, label, guidance_scale, num_samples)
+    labelled = _label_guidance(pipeline, label, guidance_scale, num_samples)
     window = pipeline.window_size
     overlap = window // 2 if overlap is None else overlap
     if not _is_integer(overlap) or not 1 <= overlap < window:
@@ -133,7 +135,7 @@ def generate_long(
     starts = _sliding_starts(length, window, overlap)
     values = torch.full((num_samples, pipeline.num_series_channels, length), float("nan"), dtype=torch.float64)
     windows = fill_windows(
-        pipeline, values, starts, num_inference_steps, _generators(generator, seed, num_samples), resample, *guidance
+        pipeline, values, starts, num_inference_steps, _generators(generator, seed, num_samples), resample, **labelled
     )
     pipeline.maybe_free_model_hooks()
     preprocessor = pipeline._preprocessor()
@@ -249,12 +251,10 @@ def _generators(generator: Generator, seed: int | None, num_samples: int) -> Gen
     return [window_generator(seed, i) for i in range(num_samples)] if seed is not None else generator
 
 
-def _guidance(
-    pipeline: Any, label: str | None, guidance_scale: float, num_samples: int
-) -> tuple[torch.Tensor | None, float]:
-    """The label (one for every sample) as indices, and the checked guidance scale, for `fill_windows`."""
+def _label_guidance(pipeline: Any, label: str | None, guidance_scale: float, num_samples: int) -> dict[str, Any]:
+    """`fill_windows`' label options: the label (one for every sample) as indices and the checked guidance scale."""
     check_guidance_scale(guidance_scale)
-    return pipeline.label_indices(label, num_samples), float(guidance_scale)
+    return {"labels": pipeline.label_indices(label, num_samples), "guidance_scale": float(guidance_scale)}
 
 
 def _sample(
@@ -266,14 +266,15 @@ def _sample(
     generator: Generator,
     seed: int | None,
     resample: int,
-    guidance: tuple[torch.Tensor | None, float] = (None, 1.0),
+    *,
+    labelled: dict[str, Any] | None = None,
 ) -> np.ndarray:
     """Levels `[T, C]` with NaN -> `num_samples` completed levels `[k, T, C]`, known values exactly kept."""
     _, kinds, loc, scale = _model_space(pipeline)
     values = torch.from_numpy(partial_to_model(levels, kinds, loc, scale).T.copy())
     values = values[None].repeat(num_samples, 1, 1)
     generators = _generators(generator, seed, num_samples)
-    filled = fill_windows(pipeline, values, starts, num_inference_steps, generators, resample, *guidance)
+    filled = fill_windows(pipeline, values, starts, num_inference_steps, generators, resample, **(labelled or {}))
     pipeline.maybe_free_model_hooks()
     return model_to_levels(filled.permute(0, 2, 1).numpy(), levels, kinds, loc, scale)
 

@@ -18,7 +18,7 @@ from diffusers.utils.torch_utils import randn_tensor
 from .data.categorical import onehot_decode
 from .data.labels import WindowLabeler
 from .data.preprocessing import SeriesPreprocessor
-from .guidance import check_guidance_scale, guided_denoise
+from .label_guidance import check_guidance_scale, guided_denoise
 from .pipeline_output import ForecastOutput, ImputationOutput, TimeSeriesPipelineOutput
 from .representations import representation_from_dict
 
