@@ -180,7 +180,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 args.num_samples,
                 num_inference_steps=args.num_inference_steps,
                 resample=args.resample,
-                guidance=job_guidance(args.guidance, "forecast"),
+                observation_guidance=job_guidance(args.observation_guidance, "forecast"),
                 seed=args.seed + origin,
             )
             return np.asarray(result.samples)
@@ -196,7 +196,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         print(f"{name}: MAE {row['MAE']:.4f} MASE {row['MASE']:.4f} CRPS {row['CRPS']:.4f} ({seconds:.1f} s)")
     command = "python benchmarks/bench_forecast.py" + (
         f" --model {args.model} --num_samples {args.num_samples} --num_inference_steps {args.num_inference_steps}"
-        f" --resample {args.resample} --guidance {job_guidance(args.guidance, 'forecast')}"
+        f" --resample {args.resample} --observation_guidance {job_guidance(args.observation_guidance, 'forecast')}"
         if args.model
         else ""
     )
@@ -237,7 +237,10 @@ def main() -> None:
     parser.add_argument("--num_inference_steps", type=int, default=50)
     parser.add_argument("--resample", type=int, default=1, help="RePaint resampling per step.")
     parser.add_argument(
-        "--guidance", type=float, default=None, help="Observation guidance per step (default: the pipeline's)."
+        "--observation_guidance",
+        type=float,
+        default=None,
+        help="Observation guidance per step (default: the pipeline's).",
     )
     parser.add_argument("--window", type=int, default=96, help="The model's window: context is window - 24 hours.")
     parser.add_argument("--origins", type=int, default=None, help="Keep this many origins, evenly spaced.")

@@ -108,7 +108,7 @@ def diffusion_samples(pipe: Any, observed: np.ndarray, window: int, args: argpar
             num_inference_steps=args.num_inference_steps,
             seed=args.seed + start,
             resample=args.resample,
-            guidance=job_guidance(args.guidance, "impute"),
+            observation_guidance=job_guidance(args.observation_guidance, "impute"),
         )
         new = slice(done - start, window)  # rows an earlier chunk has not scored yet
         out[:, done : start + window] = np.asarray(result.samples)[:, new]
@@ -163,7 +163,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 )
     command = "python benchmarks/bench_impute.py" + (
         f" --model {args.model} --num_samples {args.num_samples} --num_inference_steps {args.num_inference_steps}"
-        f" --resample {args.resample} --guidance {job_guidance(args.guidance, 'impute')}"
+        f" --resample {args.resample} --observation_guidance {job_guidance(args.observation_guidance, 'impute')}"
         if args.model
         else ""
     )
@@ -194,7 +194,10 @@ def main() -> None:
     parser.add_argument("--num_inference_steps", type=int, default=50)
     parser.add_argument("--resample", type=int, default=1, help="RePaint resampling per step.")
     parser.add_argument(
-        "--guidance", type=float, default=None, help="Observation guidance per step (default: the pipeline's)."
+        "--observation_guidance",
+        type=float,
+        default=None,
+        help="Observation guidance per step (default: the pipeline's).",
     )
     parser.add_argument("--window", type=int, default=96, help="Rows per imputation call: the model's window.")
     parser.add_argument("--seed", type=int, default=0)

@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         seed=args.seed,
         num_inference_steps=args.num_inference_steps,
         resample=args.resample,
-        guidance=job_guidance(args.guidance, "long"),
+        observation_guidance=job_guidance(args.observation_guidance, "long"),
     )
     sample_seconds = time.perf_counter() - start
     real, names, levels = bench_long.real_windows("eurusd")
@@ -96,7 +96,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "command": f"python benchmarks/bench_long_paths.py --model {args.model} --num_paths {args.num_paths} "
         f"--windows {args.windows} --num_inference_steps {args.num_inference_steps} --resample {args.resample} "
-        f"--guidance {job_guidance(args.guidance, 'long')} --seed {args.seed}",
+        f"--observation_guidance {job_guidance(args.observation_guidance, 'long')} --seed {args.seed}",
         "machine": machine(),
         "paths": [args.num_paths, length],
         "sample_seconds": sample_seconds,
@@ -145,7 +145,10 @@ def main() -> None:
     parser.add_argument("--num_inference_steps", type=int, default=50)
     parser.add_argument("--resample", type=int, default=1, help="RePaint resampling per step.")
     parser.add_argument(
-        "--guidance", type=float, default=None, help="Observation guidance per step (default: the pipeline's)."
+        "--observation_guidance",
+        type=float,
+        default=None,
+        help="Observation guidance per step (default: the pipeline's).",
     )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=2)

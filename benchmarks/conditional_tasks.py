@@ -139,8 +139,8 @@ def column_means(errors: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return np.array([errors[mask[:, c], c].mean() for c in range(errors.shape[1])])
 
 
-def job_guidance(guidance: float | None, job: str) -> float:
-    """The observation guidance a run uses: `--guidance` when given, else the pipeline's default for the job."""
+def job_guidance(observation_guidance: float | None, job: str) -> float:
+    """The observation guidance a run uses: `--observation_guidance` if given, else the pipeline's for `job`."""
     from ts_diffusion_wavelet import conditional
 
     defaults = {
@@ -148,7 +148,7 @@ def job_guidance(guidance: float | None, job: str) -> float:
         "forecast": conditional.FORECAST_GUIDANCE,
         "long": conditional.LONG_PATH_GUIDANCE,
     }
-    return defaults[job] if guidance is None else float(guidance)
+    return defaults[job] if observation_guidance is None else float(observation_guidance)
 
 
 def machine() -> str:

@@ -123,7 +123,7 @@ class EchoImputer:
     def __init__(self) -> None:
         self.lengths: list[int] = []
 
-    def impute(self, series, num_samples, *, num_inference_steps, seed, resample, guidance):
+    def impute(self, series, num_samples, *, num_inference_steps, seed, resample, observation_guidance):
         self.lengths.append(len(series))
         return SimpleNamespace(samples=np.repeat(np.nan_to_num(series, nan=-1.0)[None], num_samples, axis=0))
 
@@ -132,7 +132,7 @@ def test_diffusion_chunks_cover_every_row_once_with_the_known_values_kept():
     truth = np.random.default_rng(4).normal(size=(250, 3))
     mask = ct.mcar_mask(truth.shape, 0.3, seed=0)
     pipe = EchoImputer()
-    args = SimpleNamespace(num_samples=2, num_inference_steps=1, seed=0, resample=1, guidance=None)
+    args = SimpleNamespace(num_samples=2, num_inference_steps=1, seed=0, resample=1, observation_guidance=None)
     samples = bench_impute.diffusion_samples(pipe, np.where(mask, np.nan, truth), 96, args)
     assert samples.shape == (2, 250, 3)
     assert pipe.lengths == [96, 96, 96]  # the last chunk ends at the last row

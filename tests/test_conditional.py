@@ -10,7 +10,7 @@ import pytest
 import torch
 from pipeline_fixtures import WINDOW, make_raw_pipeline, make_scalogram_pipeline, tiny_preprocessing
 
-from ts_diffusion_wavelet.conditional import denoise_with_known
+from ts_diffusion_wavelet.conditional import FORECAST_GUIDANCE, denoise_with_known
 from ts_diffusion_wavelet.conditional_jobs import min_context
 from ts_diffusion_wavelet.data import SeriesPreprocessor, geometric_prices
 from ts_diffusion_wavelet.data.partial_series import model_to_levels, partial_to_model
@@ -67,9 +67,9 @@ def test_guidance_moves_only_the_unknown_entries_and_zero_is_replacement_alone(k
     mask[:, :, :10] = True
     known_state, state_mask = pipe.representation.known_state(known, mask)
 
-    def run(guidance: float) -> torch.Tensor:
+    def run(observation_guidance: float) -> torch.Tensor:
         generator = torch.Generator().manual_seed(0)
-        return denoise_with_known(pipe, known_state, state_mask, STEPS, generator, 1, guidance)
+        return denoise_with_known(pipe, known_state, state_mask, STEPS, generator, 1, observation_guidance)
 
     unguided, default, guided = (
         run(0.0),
@@ -144,7 +144,7 @@ def test_forecast_is_the_imputation_of_the_steps_after_the_context():
     context = prices(WINDOW - horizon)  # one window: context and horizon fill it exactly
     forecast = pipe.forecast(context, horizon, 2, num_inference_steps=STEPS, seed=5)
     series = np.concatenate([context, np.full((horizon, 2), np.nan)])
-    imputed = pipe.impute(series, 2, num_inference_steps=STEPS, seed=5)
+    imputed = pipe.impute(series, 2, num_inference_steps=STEPS, seed=5, observation_guidance=FORECAST_GUIDANCE)
     assert forecast.samples.shape == (2, horizon, 2)
     np.testing.assert_array_equal(forecast.samples, imputed.samples[:, len(context) :])
     assert forecast.median.shape == (horizon, 2)
@@ -240,10 +240,13 @@ def test_errors_name_the_value_and_the_fix(raw_pipe):
     check_error(lambda: raw_pipe.impute(series, 1, seed=1, generator=torch.Generator()), "not both")
     check_error(lambda: raw_pipe.impute(series, 1, quantiles=(1.5,)), "strictly between 0 and 1, got 1.5.")
     check_error(lambda: raw_pipe.impute(series, 1, resample=0), "`resample` must be a positive integer")
-    for guidance in (-0.1, float("nan"), float("inf"), True, "1"):
+    for observation_guidance in (-0.1, float("nan"), float("inf"), True, "1"):
         check_error(
-            lambda guidance=guidance: raw_pipe.impute(series, 1, guidance=guidance),
-            f"`guidance` must be a finite number >= 0 (0 = replacement only), got {guidance!r}.",
+            lambda observation_guidance=observation_guidance: raw_pipe.impute(
+                series, 1, observation_guidance=observation_guidance
+            ),
+            f"`observation_guidance` must be a finite number >= 0 (0 = replacement only), got "
+            f"{observation_guidance!r}.",
         )
     needed = min_context(WINDOW)
     check_error(

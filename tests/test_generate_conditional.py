@@ -66,13 +66,13 @@ def test_guidance_reaches_the_job(model, tmp_path):
     source = tmp_path / "gappy.parquet"
     frame.reset_index().to_parquet(source)
     written = {}
-    for guidance in ("0", "0.5"):
-        output = tmp_path / f"filled-{guidance}.npy"
+    for observation_guidance in ("0", "0.5"):
+        output = tmp_path / f"filled-{observation_guidance}.npy"
         assert main(["--model", str(model), "--impute", str(source), "--num_samples", "1", *STEPS, "--seed", "1",
-                     "--guidance", guidance,
+                     "--observation_guidance", observation_guidance,
                      "--output", str(output)]) == 0  # fmt: skip
-        written[guidance] = np.load(output)
-    expected = load_pipeline(model).impute(frame, 1, num_inference_steps=2, seed=1, guidance=0.5).samples
+        written[observation_guidance] = np.load(output)
+    expected = load_pipeline(model).impute(frame, 1, num_inference_steps=2, seed=1, observation_guidance=0.5).samples
     np.testing.assert_array_equal(written["0.5"][0], expected[0].to_numpy())
     assert not np.array_equal(written["0"], written["0.5"])
 
@@ -96,7 +96,10 @@ def test_times_continue_at_the_last_spacing_when_no_frequency_is_found():
         (["--horizon", "3"], "--horizon 3 is only read with --forecast FILE"),
         (["--length", "0"], "--length must be at least 1 (steps per path), got 0."),
         (["--impute", "{source}", "--resample", "0"], "--resample must be at least 1"),
-        (["--impute", "{source}", "--guidance", "-1"], "--guidance must be a finite number >= 0"),
+        (
+            ["--impute", "{source}", "--observation_guidance", "-1"],
+            "--observation_guidance must be a finite number >= 0",
+        ),
         (["--impute", "{source}", "--plot", "p.png"], "--plot draws freely sampled windows"),
         (["--impute", "{renamed}"], "lacks the columns ['GBPUSD'] the model generates"),
         (["--impute", "{text}"], "column 'EURUSD' holds 'n/a?' at row 3, which is not a number"),

@@ -5,7 +5,7 @@ do: window `i` starts from noise seeded by `(seed, i)`, whatever the batch size,
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -32,6 +32,8 @@ def sample_batches(
     scheduler: str | None = None,
     return_scalograms: bool = False,
     progress: bool = False,
+    labels: str | Sequence[str] | None = None,
+    guidance_scale: float = 1.0,
 ) -> Iterator[TimeSeriesPipelineOutput]:
     """
     Generate `num_windows` windows with `pipeline`, `batch_size` per call, yielding each call's output (`"np"`).
@@ -43,7 +45,11 @@ def sample_batches(
             is put back afterwards.
         return_scalograms (`bool`, defaults to `False`): Also return each batch's generated images.
         progress (`bool`, defaults to `False`): One progress bar over all windows (the pipeline's own is turned off).
+        labels (`str` or `list[str]`, *optional*): A labelled model's label for every window, or one per window
+            (`num_windows` of them); guidance_scale (`float`, defaults to 1.0): as in the pipeline's `__call__`.
     """
+    if labels is not None and not isinstance(labels, str) and len(labels) != num_windows:
+        raise ValueError(f"Got {len(labels)} labels for {num_windows} windows: pass one label, or one per window.")
     saved_scheduler = pipeline.scheduler
     if scheduler is not None:
         pipeline.scheduler = make_scheduler(scheduler, saved_scheduler.config)
@@ -53,12 +59,18 @@ def sample_batches(
         with tqdm(total=num_windows, desc=description, unit="window", disable=not progress) as bar:
             for first in range(0, num_windows, batch_size):
                 count = min(batch_size, num_windows - first)
+                # Label arguments only when asked for, so pipelines without labels are called as before.
+                labelled = {}
+                if labels is not None:
+                    batch_labels = labels if isinstance(labels, str) else list(labels[first : first + count])
+                    labelled = {"labels": batch_labels, "guidance_scale": guidance_scale}
                 yield pipeline(
                     count,
                     num_inference_steps=num_inference_steps,
                     generator=[window_generator(seed, first + i) for i in range(count)],
                     output_type="np",
                     return_scalograms=return_scalograms,
+                    **labelled,
                 )
                 bar.update(count)
     finally:

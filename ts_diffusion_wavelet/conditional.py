@@ -8,9 +8,10 @@ undone (re-noised by one step) and redone, which lets the unknown entries agree 
 step-by-step replacement. The last step puts the known values in exactly.
 
 Replacement alone tells the unknown entries about the known ones only through the noisy state, which is weak at
-high noise. `guidance > 0` adds observation guidance (Chung et al. 2023, "DPS"): after each step the state moves
-against the gradient, through the UNet, of how far the denoiser's clean estimate is from the known values there,
-so the unknown entries are pulled toward continuations that agree with them. It costs a backward pass per step.
+high noise. `observation_guidance > 0` adds observation guidance (Chung et al. 2023, "DPS"): after each step the
+state moves against the gradient, through the UNet, of how far the denoiser's clean estimate is from the known
+values there, so the unknown entries are pulled toward continuations that agree with them. It costs a backward pass
+per step.
 
 Schedulers: the replacement needs `add_noise` at the sampler's own timesteps, and resampling needs the one-step
 forward transition between consecutive timesteps, both defined by `alphas_cumprod` for DDPM and DDIM. Those two
@@ -33,6 +34,7 @@ from diffusers.utils.torch_utils import randn_tensor
 from tqdm.auto import tqdm
 
 from .clean_estimate import clean_estimate
+from .label_guidance import guided_denoise
 
 Generator = torch.Generator | list[torch.Generator] | None
 # Observation guidance by job (README "Imputation and forecasting", "Long paths"), per reverse step at DDIM 50.
@@ -56,7 +58,10 @@ def denoise_with_known(
     num_inference_steps: int,
     generator: Generator,
     resample: int = 1,
-    guidance: float = 0.0,
+    observation_guidance: float = 0.0,
+    *,
+    labels: torch.Tensor | None = None,
+    guidance_scale: float = 1.0,
 ) -> torch.Tensor:
     r"""
     Reverse diffusion in the representation's state space with the entries where `mask` is True held to `known`.
@@ -71,17 +76,26 @@ def denoise_with_known(
         generator (`torch.Generator` or a list of one per sample, *optional*): The noise.
         resample (`int`, defaults to 1): RePaint's resampling: each step is done `resample` times, re-noising by
             one step in between (1 = plain replacement).
-        guidance (`float`, defaults to 0.0): Observation guidance: the step, in the state's units, taken against
-            the gradient of `||mask * (x0_estimate - known)||` with respect to the state at every reverse step
+        observation_guidance (`float`, defaults to 0.0): The step, in the state's units, taken against the
+            gradient of `||mask * (x0_estimate - known)||` with respect to the state at every reverse step
             (0 = replacement only).
+        labels (`torch.Tensor` of `[B]` label indices, *optional*), guidance_scale (`float`, defaults to 1.0): The
+            label to sample in and the classifier-free guidance scale ([`~label_guidance.guided_denoise`]).
 
     Returns:
         `torch.Tensor` `[B, C, L_state]` in the UNet's dtype: the known entries are exactly `known` there.
     """
     if not isinstance(resample, int) or isinstance(resample, bool) or resample < 1:
         raise ValueError(f"`resample` must be a positive integer (1 = no resampling), got {resample!r}.")
-    if isinstance(guidance, bool) or not isinstance(guidance, (int, float)) or not 0.0 <= guidance < float("inf"):
-        raise ValueError(f"`guidance` must be a finite number >= 0 (0 = replacement only), got {guidance!r}.")
+    if (
+        isinstance(observation_guidance, bool)
+        or not isinstance(observation_guidance, (int, float))
+        or not 0.0 <= observation_guidance < float("inf")
+    ):
+        raise ValueError(
+            "`observation_guidance` must be a finite number >= 0 (0 = replacement only), got "
+            f"{observation_guidance!r}."
+        )
     if known.shape != mask.shape:
         raise ValueError(f"`known` {tuple(known.shape)} and `mask` {tuple(mask.shape)} must have the same shape.")
     device, dtype = pipeline._execution_device, pipeline.unet.dtype
@@ -94,16 +108,20 @@ def denoise_with_known(
     for t in pipeline.progress_bar(scheduler.timesteps):
         previous = _previous_timestep(scheduler, int(t))
         for round_ in range(resample):
-            # 2. One reverse step x_t -> x_{t-1} for every entry (pulled toward the known values when guided).
-            if guidance > 0:
-                model_output, pull = _guidance_gradient(pipeline, scheduler, sample, t, known, mask)
+            # 2. One reverse step x_t -> x_{t-1} for every entry (in the label asked for; pulled toward the known
+            #    values when guided).
+            if observation_guidance > 0:
+                model_output, pull = _guidance_gradient(
+                    pipeline, scheduler, sample, t, known, mask, labels, guidance_scale
+                )
             else:
-                model_output = pipeline.representation.denoise(
-                    pipeline.unet, scheduler.scale_model_input(sample, t), t
+                model_input = scheduler.scale_model_input(sample, t)
+                model_output = guided_denoise(
+                    pipeline.representation, pipeline.unet, model_input, t, labels, guidance_scale
                 )
             stepped = scheduler.step(model_output, t, sample, **step_kwargs).prev_sample
-            if guidance > 0:
-                stepped = stepped - guidance * pull
+            if observation_guidance > 0:
+                stepped = stepped - observation_guidance * pull
             # 3. Known entries: the known values noised to level t-1, q(x_{t-1} | x_0) (clean after the last step).
             stepped = torch.where(mask, _noised(scheduler, known, previous, generator), stepped)
             if round_ == resample - 1 or previous < 0:
@@ -121,11 +139,14 @@ def _guidance_gradient(
     t: torch.Tensor,
     known: torch.Tensor,
     mask: torch.Tensor,
+    labels: torch.Tensor | None,
+    guidance_scale: float,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """The denoiser's output at `sample` and the gradient of each sample's `||mask * (x0_estimate - known)||`."""
     with torch.enable_grad():
         state = sample.detach().requires_grad_(True)
-        model_output = pipeline.representation.denoise(pipeline.unet, scheduler.scale_model_input(state, t), t)
+        model_input = scheduler.scale_model_input(state, t)
+        model_output = guided_denoise(pipeline.representation, pipeline.unet, model_input, t, labels, guidance_scale)
         estimate = clean_estimate(scheduler, state, model_output, int(t))
         distance = torch.where(mask, estimate - known, torch.zeros_like(estimate)).flatten(1).norm(dim=1)
         (gradient,) = torch.autograd.grad(distance.sum(), state)
@@ -164,14 +185,18 @@ def fill_windows(
     num_inference_steps: int,
     generator: Generator,
     resample: int = 1,
-    guidance: float = 0.0,
+    observation_guidance: float = 0.0,
+    *,
+    labels: torch.Tensor | None = None,
+    guidance_scale: float = 1.0,
 ) -> torch.Tensor:
     """
     Fill the NaN entries of model-space series `values` `[B, C, T]` window by window, in the order of `starts`.
 
     Each window `[start, start + window_size)` is conditioned on the known values and on what earlier windows
     already filled, so overlapping windows join without seams; a window with nothing left to fill is skipped. `T`
-    shorter than a window is padded with unknown steps, cropped afterwards.
+    shorter than a window is padded with unknown steps, cropped afterwards. `labels` and `guidance_scale`: as in
+    [`denoise_with_known`], for every window.
 
     Returns:
         `torch.Tensor` `[B, C, T]`, float64, with no NaN left where a window passed.
@@ -182,7 +207,17 @@ def fill_windows(
         filled = torch.nn.functional.pad(filled, (0, window - length), value=float("nan"))
     with _one_bar_per_series(pipeline, len(starts)) as bar:
         for start in bar(starts):
-            _fill_window(pipeline, filled, start, num_inference_steps, generator, resample, guidance)
+            _fill_window(
+                pipeline,
+                filled,
+                start,
+                num_inference_steps,
+                generator,
+                resample,
+                observation_guidance,
+                labels=labels,
+                guidance_scale=guidance_scale,
+            )
     return filled[..., :length]
 
 
@@ -193,7 +228,10 @@ def _fill_window(
     num_inference_steps: int,
     generator: Generator,
     resample: int,
-    guidance: float,
+    observation_guidance: float,
+    *,
+    labels: torch.Tensor | None = None,
+    guidance_scale: float = 1.0,
 ) -> None:
     """Fill the NaN entries of `filled[..., start : start + window]` in place (nothing to do when none is left)."""
     window = pipeline.window_size
@@ -202,7 +240,17 @@ def _fill_window(
     if bool(mask.all()):
         return
     state_known, state_mask = pipeline.representation.known_state(torch.nan_to_num(part), mask)
-    states = denoise_with_known(pipeline, state_known, state_mask, num_inference_steps, generator, resample, guidance)
+    states = denoise_with_known(
+        pipeline,
+        state_known,
+        state_mask,
+        num_inference_steps,
+        generator,
+        resample,
+        observation_guidance,
+        labels=labels,
+        guidance_scale=guidance_scale,
+    )
     windows = pipeline.representation.to_windows(states).double().cpu()
     filled[..., start : start + window] = torch.where(mask, part, windows)
 

@@ -17,6 +17,7 @@ import torch
 from .batch_sampling import window_generator
 from .conditional import Generator, fill_windows
 from .data.partial_series import model_to_levels, partial_to_model
+from .label_guidance import check_guidance_scale
 from .pipeline_output import ForecastOutput, ImputationOutput
 
 SeriesLike = pd.DataFrame | np.ndarray | Sequence
@@ -36,7 +37,7 @@ def impute(
     seed: int | None,
     quantiles: Sequence[float],
     resample: int,
-    guidance: float = 0.0,
+    observation_guidance: float = 0.0,
 ) -> ImputationOutput:
     """[`TimeSeriesDiffusionPipeline.impute`]; see there."""
     levels, frame = _levels(pipeline, series, "series")
@@ -47,7 +48,7 @@ def impute(
         window = pipeline.window_size
         starts = _sliding_starts(len(levels), window, overlap=window // 2)
         samples = _sample(
-            pipeline, levels, starts, num_samples, num_inference_steps, generator, seed, resample, guidance
+            pipeline, levels, starts, num_samples, num_inference_steps, generator, seed, resample, observation_guidance
         )
     median, by_level = _summaries(samples, quantiles)
     if frame is None:
@@ -73,11 +74,14 @@ def forecast(
     seed: int | None,
     quantiles: Sequence[float],
     resample: int,
-    guidance: float = 0.0,
+    observation_guidance: float = 0.0,
+    label: str | None = None,
+    guidance_scale: float = 1.0,
 ) -> ForecastOutput:
     """[`TimeSeriesDiffusionPipeline.forecast`]; see there."""
     levels, _ = _levels(pipeline, context, "context")
     _check_common(pipeline, num_samples, num_inference_steps, generator, seed, quantiles)
+    labelled = _label_guidance(pipeline, label, guidance_scale, num_samples)
     window, needed = pipeline.window_size, min_context(pipeline.window_size)
     if not _is_integer(horizon) or horizon < 1:
         raise ValueError(f"`horizon` must be a positive integer (steps to forecast), got {horizon!r}.")
@@ -99,7 +103,18 @@ def forecast(
         start = max(end - window, 0)
         starts.append(start)
         filled = start + window
-    samples = _sample(pipeline, series, starts, num_samples, num_inference_steps, generator, seed, resample, guidance)
+    samples = _sample(
+        pipeline,
+        series,
+        starts,
+        num_samples,
+        num_inference_steps,
+        generator,
+        seed,
+        resample,
+        observation_guidance,
+        labelled=labelled,
+    )
     samples = samples[:, len(levels) :]
     median, by_level = _summaries(samples, quantiles)
     return ForecastOutput(samples=samples, median=median, quantiles=by_level)
@@ -115,12 +130,15 @@ def generate_long(
     seed: int | None,
     resample: int,
     start_values: float | np.ndarray | None,
-    guidance: float = 0.0,
+    observation_guidance: float = 0.0,
+    label: str | None = None,
+    guidance_scale: float = 1.0,
 ) -> np.ndarray:
     """[`TimeSeriesDiffusionPipeline.generate_long`]; see there."""
     if not _is_integer(length) or length < 1:
         raise ValueError(f"`length` must be a positive integer (steps per path), got {length!r}.")
     _check_common(pipeline, num_samples, num_inference_steps, generator, seed, ())
+    labelled = _label_guidance(pipeline, label, guidance_scale, num_samples)
     window = pipeline.window_size
     overlap = window // 2 if overlap is None else overlap
     if not _is_integer(overlap) or not 1 <= overlap < window:
@@ -131,7 +149,14 @@ def generate_long(
     starts = _sliding_starts(length, window, overlap)
     values = torch.full((num_samples, pipeline.num_series_channels, length), float("nan"), dtype=torch.float64)
     windows = fill_windows(
-        pipeline, values, starts, num_inference_steps, _generators(generator, seed, num_samples), resample, guidance
+        pipeline,
+        values,
+        starts,
+        num_inference_steps,
+        _generators(generator, seed, num_samples),
+        resample,
+        observation_guidance,
+        **labelled,
     )
     pipeline.maybe_free_model_hooks()
     preprocessor = pipeline._preprocessor()
@@ -247,6 +272,12 @@ def _generators(generator: Generator, seed: int | None, num_samples: int) -> Gen
     return [window_generator(seed, i) for i in range(num_samples)] if seed is not None else generator
 
 
+def _label_guidance(pipeline: Any, label: str | None, guidance_scale: float, num_samples: int) -> dict[str, Any]:
+    """`fill_windows`' label options: the label (one for every sample) as indices and the checked guidance scale."""
+    check_guidance_scale(guidance_scale)
+    return {"labels": pipeline.label_indices(label, num_samples), "guidance_scale": float(guidance_scale)}
+
+
 def _sample(
     pipeline: Any,
     levels: np.ndarray,
@@ -256,14 +287,18 @@ def _sample(
     generator: Generator,
     seed: int | None,
     resample: int,
-    guidance: float,
+    observation_guidance: float,
+    *,
+    labelled: dict[str, Any] | None = None,
 ) -> np.ndarray:
     """Levels `[T, C]` with NaN -> `num_samples` completed levels `[k, T, C]`, known values exactly kept."""
     _, kinds, loc, scale = _model_space(pipeline)
     values = torch.from_numpy(partial_to_model(levels, kinds, loc, scale).T.copy())
     values = values[None].repeat(num_samples, 1, 1)
     generators = _generators(generator, seed, num_samples)
-    filled = fill_windows(pipeline, values, starts, num_inference_steps, generators, resample, guidance)
+    filled = fill_windows(
+        pipeline, values, starts, num_inference_steps, generators, resample, observation_guidance, **(labelled or {})
+    )
     pipeline.maybe_free_model_hooks()
     return model_to_levels(filled.permute(0, 2, 1).numpy(), levels, kinds, loc, scale)
 

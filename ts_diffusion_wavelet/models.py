@@ -77,7 +77,9 @@ def padded_length(length: int, multiple: int) -> int:
     return int(math.ceil(length / multiple) * multiple)
 
 
-def build_unet2d(preset: ModelPreset, in_channels: int, image_size: tuple[int, int]) -> UNet2DModel:
+def build_unet2d(
+    preset: ModelPreset, in_channels: int, image_size: tuple[int, int], num_class_embeds: int | None = None
+) -> UNet2DModel:
     """
     Build a `UNet2DModel` for scalogram images.
 
@@ -85,6 +87,8 @@ def build_unet2d(preset: ModelPreset, in_channels: int, image_size: tuple[int, i
         preset (`str`): One of `"tiny"`, `"small"`, `"base"`, `"large"`.
         in_channels (`int`): Image channels (the transform's `image_channels`); the output has as many.
         image_size (`tuple[int, int]`): `(height, width)` of the images.
+        num_class_embeds (`int`, *optional*): Classes of diffusers' class embedding (labels plus the null label of
+            classifier-free guidance); `None` for an unconditional model.
 
     Returns:
         `UNet2DModel`: a freshly initialised model.
@@ -116,10 +120,11 @@ def build_unet2d(preset: ModelPreset, in_channels: int, image_size: tuple[int, i
         norm_num_groups=spec.norm_num_groups,
         # Attention only where a block asks for it: the mid block's attention at full depth is cheap.
         add_attention=bool(spec.attention_blocks),
+        num_class_embeds=num_class_embeds,
     )
 
 
-def build_unet1d(preset: ModelPreset, in_channels: int, window_size: int) -> UNet1DModel:
+def build_unet1d(preset: ModelPreset, in_channels: int, window_size: int, label_channels: int = 0) -> UNet1DModel:
     """
     Build a `UNet1DModel` for raw windows: residual blocks with a timestep embedding for integer DDPM steps.
 
@@ -129,6 +134,8 @@ def build_unet1d(preset: ModelPreset, in_channels: int, window_size: int) -> UNe
         preset (`str`): One of `"tiny"`, `"small"`, `"base"`, `"large"`.
         in_channels (`int`): Series channels; the output has as many.
         window_size (`int`): Window length before padding.
+        label_channels (`int`, defaults to 0): Constant one-hot label channels read beside the series (a
+            `UNet1DModel` has no class embedding); the output has `in_channels` channels only.
 
     Returns:
         `UNet1DModel`: a freshly initialised model.
@@ -144,7 +151,7 @@ def build_unet1d(preset: ModelPreset, in_channels: int, window_size: int) -> UNe
         )
     return UNet1DModel(
         sample_size=padded_length(window_size, multiple),
-        in_channels=in_channels,
+        in_channels=in_channels + label_channels,
         out_channels=in_channels,
         extra_in_channels=0,
         # Positional embedding of the integer step: DanceDiffusion's blocks expect t in [0, 1] instead.

@@ -18,7 +18,9 @@ from diffusers.utils.torch_utils import randn_tensor
 from .anomaly.output import AnomalyOutput
 from .conditional import FORECAST_GUIDANCE, IMPUTE_GUIDANCE, LONG_PATH_GUIDANCE
 from .data.categorical import onehot_decode
+from .data.labels import WindowLabeler
 from .data.preprocessing import SeriesPreprocessor
+from .label_guidance import check_guidance_scale, guided_denoise
 from .pipeline_output import ForecastOutput, ImputationOutput, TimeSeriesPipelineOutput
 from .representations import representation_from_dict
 
@@ -43,6 +45,8 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
         preprocessing (`dict`, *optional*): `SeriesPreprocessor.to_dict()` of the training data; without it the
             output stays in model units.
         training_config (`dict`, *optional*): The resolved training configuration, kept for reference.
+        labels (`dict`, *optional*): [`WindowLabeler.to_dict`] of a model trained on labelled windows: the label
+            names it can be asked for (`representation.num_labels` of them).
         transform_config (`dict`, *optional*), window_size (`int`, *optional*): How pipelines saved by version 0.1
             recorded their representation (a scalogram transform or a raw window size); read only when
             `representation` is not given.
@@ -59,15 +63,24 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
         training_config: dict[str, Any] | None = None,
         transform_config: dict[str, Any] | None = None,
         window_size: int | None = None,
+        labels: dict[str, Any] | None = None,
     ) -> None:
         super().__init__()
         record = representation if representation is not None else _legacy_record(unet, transform_config, window_size)
         self.representation = representation_from_dict(record)
         self.representation.check_unet(unet)
+        self.labeler = None if labels is None else WindowLabeler.from_dict(labels)
+        if (self.labeler.num_labels if self.labeler else 0) != self.representation.num_labels:
+            raise ValueError(
+                f"`labels` names {self.labeler.num_labels if self.labeler else 0} labels but the UNet was built for "
+                f"{self.representation.num_labels}; pass the label record saved with the model."
+            )
         self.register_modules(unet=unet, scheduler=scheduler)
         self.register_to_config(
             representation=self.representation.to_dict(), preprocessing=preprocessing, training_config=training_config
         )
+        if self.labeler is not None:  # unlabelled pipelines keep their model_index.json as before
+            self.register_to_config(labels=self.labeler.to_dict())
         self.check_preprocessing()
 
     def _preprocessor(self) -> SeriesPreprocessor | None:
@@ -91,6 +104,27 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
         """Steps of a generated window."""
         return self.representation.window_size
 
+    @property
+    def label_names(self) -> list[str]:
+        """The labels the model can be asked for (`labels=` when sampling); empty for an unlabelled model."""
+        return [] if self.labeler is None else list(self.labeler.names)
+
+    def label_indices(self, labels: str | Sequence[str] | None, batch_size: int) -> torch.Tensor | None:
+        """
+        Label names -> indices `[batch_size]` (`None` stays `None`: unconditional).
+
+        Raises:
+            `ValueError`: For labels asked of an unlabelled model, or names the model does not know (listing them).
+        """
+        if labels is None:
+            return None
+        if self.labeler is None:
+            raise ValueError(
+                f"This model was trained without labels, so it cannot generate {labels!r}; train with "
+                "--label_column or --regimes, or sample without `labels`."
+            )
+        return self.labeler.indices(labels, batch_size)
+
     def check_preprocessing(self) -> None:
         """The preprocessing record must describe as many channels as the model generates."""
         preprocessor = self._preprocessor()
@@ -111,6 +145,8 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
         return_dict: bool = True,
         return_scalograms: bool = False,
         start_values: float | np.ndarray | None = None,
+        labels: str | Sequence[str] | None = None,
+        guidance_scale: float = 1.0,
     ) -> TimeSeriesPipelineOutput | tuple:
         r"""
         Generate windows of the series.
@@ -129,6 +165,10 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
             start_values (`float` or `np.ndarray`, *optional*): Start levels when the data was modelled as
                 differences or log-returns (per channel `[channels]` or per window `[batch, channels]`); defaults
                 to the last training level.
+            labels (`str` or `list[str]`, *optional*): For a model trained on labelled windows: one label for every
+                window or one per window (see [`label_names`]); `None` samples unconditionally.
+            guidance_scale (`float`, defaults to 1.0): Classifier-free guidance: 1 is the plain conditional model,
+                larger values push harder towards the label (at some cost in diversity), 0 ignores it.
 
         Returns:
             [`TimeSeriesPipelineOutput`] or `tuple`: the series (and the scalograms if asked for).
@@ -136,8 +176,12 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
         self.check_call_arguments(
             batch_size, num_inference_steps, generator, output_type, start_values, return_dict, return_scalograms
         )
+        check_guidance_scale(guidance_scale)
+        label_indices = self.label_indices(labels, int(batch_size))
         # 1-3. Reverse diffusion in the representation's state space.
-        samples = self.denoise(self.representation.sample_shape(batch_size), num_inference_steps, generator)
+        samples = self.denoise(
+            self.representation.sample_shape(batch_size), num_inference_steps, generator, label_indices, guidance_scale
+        )
         # 4. States -> model-space windows [batch, channels, length].
         windows = self.representation.to_windows(samples)
         images = self.representation.generated_images(samples) if return_scalograms else None
@@ -199,9 +243,12 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
         shape: tuple[int, ...],
         num_inference_steps: int,
         generator: torch.Generator | list[torch.Generator] | None,
+        labels: torch.Tensor | None = None,
+        guidance_scale: float = 1.0,
     ) -> torch.Tensor:
         """
-        Run the reverse diffusion from pure noise of `shape` with the pipeline's scheduler.
+        Run the reverse diffusion from pure noise of `shape` with the pipeline's scheduler (towards label indices
+        `labels` with classifier-free guidance, when given).
 
         Returns:
             `torch.Tensor`: the denoised samples, in the UNet's dtype, on the execution device.
@@ -214,7 +261,8 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
         step_kwargs = self._scheduler_step_kwargs(generator)
         for t in self.progress_bar(self.scheduler.timesteps):
             # 2. Predict what the model was trained to predict (noise, v or x_0) at step t, in the state's space.
-            model_output = self.representation.denoise(self.unet, self.scheduler.scale_model_input(sample, t), t)
+            model_input = self.scheduler.scale_model_input(sample, t)
+            model_output = guided_denoise(self.representation, self.unet, model_input, t, labels, guidance_scale)
             # 3. Step back x_t -> x_{t-1} with the scheduler's update rule.
             sample = self.scheduler.step(model_output, t, sample, **step_kwargs).prev_sample
         return sample
@@ -274,7 +322,7 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
         seed: int | None = None,
         quantiles: Sequence[float] = (0.05, 0.5, 0.95),
         resample: int = 1,
-        guidance: float = IMPUTE_GUIDANCE,
+        observation_guidance: float = IMPUTE_GUIDANCE,
     ) -> ImputationOutput:
         r"""
         Fill the missing values (NaN) of a series, `num_samples` ways, in the data's units.
@@ -295,7 +343,8 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
             quantiles (`tuple[float]`, defaults to `(0.05, 0.5, 0.95)`): Levels to summarise.
             resample (`int`, defaults to 1): RePaint's resampling rounds per step (more: better agreement with the
                 known values, proportionally slower).
-            guidance (`float`, defaults to `IMPUTE_GUIDANCE`): Observation guidance per step (0 = replacement only;
+            observation_guidance (`float`, defaults to 0.0): Observation guidance: a step per reverse step toward
+                agreement with the known values, through the UNet's gradient (0 = replacement only;
                 [`~conditional.denoise_with_known`]); about twice the cost of a step without it.
 
         Returns:
@@ -305,7 +354,9 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
         """
         from .conditional_jobs import impute
 
-        return impute(self, series, num_samples, num_inference_steps, generator, seed, quantiles, resample, guidance)
+        return impute(
+            self, series, num_samples, num_inference_steps, generator, seed, quantiles, resample, observation_guidance
+        )
 
     @torch.no_grad()
     def forecast(
@@ -319,7 +370,9 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
         seed: int | None = None,
         quantiles: Sequence[float] = (0.05, 0.5, 0.95),
         resample: int = 1,
-        guidance: float = FORECAST_GUIDANCE,
+        observation_guidance: float = FORECAST_GUIDANCE,
+        label: str | None = None,
+        guidance_scale: float = 1.0,
     ) -> ForecastOutput:
         r"""
         Probabilistic forecast of the `horizon` steps after `context`, in the data's units.
@@ -333,8 +386,10 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
             context (`pd.DataFrame` or `np.ndarray` `[length, channels]`): The recent past (NaN allowed, filled too).
             horizon (`int`): Steps to forecast.
             num_samples, num_inference_steps, generator, seed, quantiles, resample: As in [`impute`].
-            guidance (`float`, defaults to 0.2): As in [`impute`]; on by default for forecasts, where it
+            observation_guidance (`float`, defaults to 0.2): As in [`impute`]; on by default for forecasts, where it
                 measurably helps (README "Imputation and forecasting").
+            label (`str`, *optional*), guidance_scale (`float`, defaults to 1.0): A labelled model's label for the
+                forecast (e.g. a volatility regime) and its guidance, as in [`__call__`].
 
         Returns:
             [`ForecastOutput`]: `samples` `[k, horizon, channels]`, `median`, `quantiles`.
@@ -342,7 +397,18 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
         from .conditional_jobs import forecast
 
         return forecast(
-            self, context, horizon, num_samples, num_inference_steps, generator, seed, quantiles, resample, guidance
+            self,
+            context,
+            horizon,
+            num_samples,
+            num_inference_steps,
+            generator,
+            seed,
+            quantiles,
+            resample,
+            observation_guidance,
+            label,
+            guidance_scale,
         )
 
     @torch.no_grad()
@@ -357,7 +423,9 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
         seed: int | None = None,
         resample: int = 1,
         start_values: float | np.ndarray | None = None,
-        guidance: float = LONG_PATH_GUIDANCE,
+        observation_guidance: float = LONG_PATH_GUIDANCE,
+        label: str | None = None,
+        guidance_scale: float = 1.0,
     ) -> np.ndarray:
         r"""
         One continuous path of any `length` per sample: the first window is sampled freely, each next one is
@@ -373,8 +441,10 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
                 part meets the overlap on a toy sine, but on EUR/USD it shrinks the returns' volatility (README
                 "Long paths"), so it is off by default.
             start_values (`float` or `np.ndarray`, *optional*): As in [`__call__`].
-            guidance (`float`, defaults to 0.0): As in [`impute`]; off by default: pulling each window toward its
-                overlap made paths calmer (README "Long paths").
+            observation_guidance (`float`, defaults to 0.0): As in [`impute`]; off by default: pulling each window
+                toward its overlap made paths calmer (README "Long paths").
+            label (`str`, *optional*), guidance_scale (`float`, defaults to 1.0): A labelled model's label for every
+                window of the path (e.g. a long path in the high-volatility regime), as in [`__call__`].
 
         Returns:
             `np.ndarray` `[num_samples, length, channels]` in the data's units.
@@ -382,7 +452,18 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
         from .conditional_jobs import generate_long
 
         return generate_long(
-            self, length, num_samples, overlap, num_inference_steps, generator, seed, resample, start_values, guidance
+            self,
+            length,
+            num_samples,
+            overlap,
+            num_inference_steps,
+            generator,
+            seed,
+            resample,
+            start_values,
+            observation_guidance,
+            label,
+            guidance_scale,
         )
 
     # ----- anomaly scores (implemented in anomaly/) ----------------------------------------------------------

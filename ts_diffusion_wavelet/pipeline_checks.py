@@ -52,6 +52,7 @@ def check_saved_pipeline(
     check_unet_weights(unet, unet_config, unet_path, weights)
     representation = _representation(index, index_path, unet, unet_path)
     _check_preprocessing(index, index_path, representation)
+    _check_labels(index, index_path, representation)
     _check_scheduler(scheduler_config, folder / "scheduler" / "scheduler_config.json", index, index_path)
     _check_training_config(index, index_path)
 
@@ -252,10 +253,10 @@ def _dry_run(representation: Any, unet: torch.nn.Module) -> None:
     with torch.no_grad():
         state = torch.zeros(representation.sample_shape(1))
         model_input = representation.model_input(state)
-        if model_input.shape[1] != unet.config.in_channels:
+        if model_input.shape[1] + representation.label_channels != unet.config.in_channels:
             raise ValueError(
-                f"the representation feeds the UNet {model_input.shape[1]} channels, it takes "
-                f"{unet.config.in_channels}"
+                f"the representation feeds the UNet {model_input.shape[1] + representation.label_channels} channels, "
+                f"it takes {unet.config.in_channels}"
             )
         output = representation.model_output(torch.zeros((1, unet.config.out_channels, *model_input.shape[2:])))
         if tuple(output.shape) != tuple(state.shape):
@@ -280,6 +281,29 @@ def _check_preprocessing(index: dict[str, Any], index_path: Path, representation
             f"{index_path} field 'preprocessing.channels' lists {preprocessor.num_channels} channels "
             f"{preprocessor.channel_names}, but 'representation' generates {representation.num_channels}; restore "
             "the field that was edited."
+        )
+
+
+def _check_labels(index: dict[str, Any], index_path: Path, representation: Any) -> None:
+    """The label names (`labels`) must be as many as the labels the UNet was built for."""
+    from .data.labels import WindowLabeler
+
+    record = index.get("labels")
+    if record is None:
+        if representation.num_labels:
+            raise ValueError(
+                f"{index_path} has no 'labels' but 'representation.num_labels' is {representation.num_labels}; "
+                "restore the field that was removed."
+            )
+        return
+    try:
+        labeler = WindowLabeler.from_dict(record)
+    except ValueError as error:
+        raise ValueError(f"{index_path}, in 'labels': {error}") from None
+    if labeler.num_labels != representation.num_labels:
+        raise ValueError(
+            f"{index_path} field 'labels' names {labeler.num_labels} labels {labeler.names}, but the UNet was built "
+            f"for {representation.num_labels} ('representation.num_labels'); restore the field that was edited."
         )
 
 

@@ -16,7 +16,7 @@ from ..batch_sampling import sample_windows
 from ..pipeline_loading import load_pipeline
 from ..schedulers import SCHEDULER_NAMES, make_scheduler
 from ..series_io import SERIES_FORMATS, check_series_path, save_generated
-from . import generate_conditional
+from . import generate_conditional, generate_labels
 
 logger = logging.getLogger("ts_diffusion_wavelet.generate")
 
@@ -41,7 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="Window i starts from noise seeded by (seed, i): the same windows at any --batch_size, and the same "
         "as tsdw-evaluate --seed draws.",
     )
-    parser.add_argument("--output", required=True, help=f"Output file: {', '.join(SERIES_FORMATS)}.")
+    parser.add_argument(
+        "--output", default=None, help=f"Output file: {', '.join(SERIES_FORMATS)} (required unless --list_labels)."
+    )
     parser.add_argument("--batch_size", type=int, default=64, help="Windows generated per forward pass.")
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:1, mps ...")
     parser.add_argument(
@@ -53,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--plot", default=None, help="Also draw generated windows (and real ones with --real) to PNG.")
     parser.add_argument("--real", default=None, help="Training data for the plot (path or bundled name).")
     generate_conditional.add_arguments(parser)
+    generate_labels.add_arguments(parser)
     return parser
 
 
@@ -81,6 +84,11 @@ def check_arguments(args: argparse.Namespace) -> None:
         raise ValueError(f"--num_samples must be at least 1, got {args.num_samples}.")
     if args.batch_size < 1:
         raise ValueError(f"--batch_size must be at least 1, got {args.batch_size}.")
+    generate_labels.check_arguments(args, generate_conditional.wants_conditional_job(args))
+    if args.list_labels:
+        return
+    if args.output is None:
+        raise ValueError("--output is required: the file to write the generated windows to (.csv, .parquet, .npy).")
     check_series_path(args.output)
     if args.plot is not None and Path(args.plot).suffix.lower() != ".png":
         raise ValueError(f"--plot writes a PNG; got {args.plot!r}. Use a name ending in .png.")
@@ -97,6 +105,9 @@ def main(argv: list[str] | None = None) -> int:
         check_arguments(args)
         device, dtype = choose_device_and_dtype(args.device, args.dtype)
         pipeline = load_pipeline(args.model, torch_dtype=dtype).to(device)
+        if args.list_labels:
+            print(generate_labels.describe_labels(pipeline))
+            return 0
         if args.scheduler is not None:
             pipeline.scheduler = make_scheduler(args.scheduler, pipeline.scheduler.config)
         if generate_conditional.wants_conditional_job(args):
@@ -119,6 +130,8 @@ def main(argv: list[str] | None = None) -> int:
             batch_size=args.batch_size,
             return_scalograms=wants_images,
             progress=True,
+            labels=generate_labels.window_labels(args, args.num_samples),
+            guidance_scale=args.guidance_scale,
         )
         frames = pipeline.to_dataframes(series)
         has_labels = any(frame.select_dtypes(exclude="number").shape[1] for frame in frames)

@@ -18,6 +18,7 @@ import pandas as pd
 from ..data.sources import read_source
 from ..data.timestamps import check_duplicates, find_time_column, parse_time, sort_by_time
 from ..series_io import save_generated
+from . import generate_labels
 
 logger = logging.getLogger("ts_diffusion_wavelet.generate")
 
@@ -38,7 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="RePaint resampling rounds per step for the conditional jobs (default: 1).",
     )
     parser.add_argument(
-        "--guidance",
+        "--observation_guidance",
         type=float,
         default=None,
         help="Observation guidance per step for the conditional jobs, 0 = replacement only (default: the job's own).",
@@ -55,8 +56,11 @@ def check_arguments(args: argparse.Namespace) -> None:
         raise ValueError(f"--length must be at least 1 (steps per path), got {args.length}.")
     if args.resample is not None and args.resample < 1:
         raise ValueError(f"--resample must be at least 1 (1 = no resampling), got {args.resample}.")
-    if args.guidance is not None and not 0.0 <= args.guidance < float("inf"):
-        raise ValueError(f"--guidance must be a finite number >= 0 (0 = replacement only), got {args.guidance}.")
+    if args.observation_guidance is not None and not 0.0 <= args.observation_guidance < float("inf"):
+        raise ValueError(
+            "--observation_guidance must be a finite number >= 0 (0 = replacement only), got "
+            f"{args.observation_guidance}."
+        )
 
 
 def wants_conditional_job(args: argparse.Namespace) -> bool:
@@ -68,10 +72,11 @@ def run_conditional_job(pipeline: Any, args: argparse.Namespace) -> None:
     options = {"num_inference_steps": args.num_inference_steps, "seed": args.seed}
     if args.resample is not None:  # else each job's own default
         options["resample"] = args.resample
-    if args.guidance is not None:
-        options["guidance"] = args.guidance
+    if args.observation_guidance is not None:
+        options["observation_guidance"] = args.observation_guidance
+    labelled = {**options, **generate_labels.job_options(args)}
     if args.length is not None:
-        paths = pipeline.generate_long(args.length, args.num_samples, **options)
+        paths = pipeline.generate_long(args.length, args.num_samples, **labelled)
         save_generated(args.output, paths, pipeline.channel_names)
         logger.info("Wrote %d paths of %d steps to %s", len(paths), args.length, args.output)
         return
@@ -82,7 +87,7 @@ def run_conditional_job(pipeline: Any, args: argparse.Namespace) -> None:
         what = f"{len(samples)} imputations of {len(series)} steps"
     else:
         series = read_known_series(args.forecast, pipeline.channel_names)
-        values = pipeline.forecast(series, args.horizon, args.num_samples, **options).samples
+        values = pipeline.forecast(series, args.horizon, args.num_samples, **labelled).samples
         times, what = continue_times(series.index, args.horizon), f"{len(values)} forecasts of {args.horizon} steps"
     save_generated(args.output, values, pipeline.channel_names, times)
     logger.info("Wrote %s to %s", what, args.output)

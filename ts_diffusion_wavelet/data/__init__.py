@@ -3,6 +3,7 @@
 from .bundled import BUNDLED_DATASETS, BundledDataset, bundled_names, load_bundled
 from .categorical import onehot_decode, onehot_encode
 from .cleaning import CleanSeries, clean_frame
+from .labels import WindowLabeler
 from .prepare import PreparedData, prepare_windows
 from .preprocessing import SeriesPreprocessor
 from .scaling import scale_values, unscale_values
@@ -18,6 +19,7 @@ __all__ = [
     "PreparedData",
     "SeriesPreprocessor",
     "WindowDataset",
+    "WindowLabeler",
     "apply_target_transform",
     "bundled_names",
     "clean_frame",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -11,9 +12,10 @@ import pandas as pd
 from .categorical import CategoricalPolicy
 from .cleaning import MissingValues, NanPolicy
 from .extremes import warn_outliers
+from .labels import LABEL_RULES, LabelledWindows, LabelRule, WindowLabeler, encode_label_column, parse_regimes
 from .preprocessing import ArrayLike, SeriesPreprocessor
 from .scaling import Scaling
-from .sources import DataSource, load_series
+from .sources import DataSource, bundled_missing_values, describe_source, load_series, read_source
 from .target_transforms import TargetTransform, target_lag
 from .timestamps import format_time
 from .windows import WindowDataset, check_window_settings, split_row
@@ -33,6 +35,9 @@ class PreparedData:
         channel_names (`list[str]`): The `C` channel names (one-hot channels as `"column=label"`).
         report (`str`): What loading, cleaning, preprocessing and the split did, one line each.
         frame (`pandas.DataFrame`): The clean series `[T, C]` in the data's units (time index when there is one).
+        labeler ([`WindowLabeler`], *optional*): How windows are labelled (`label_column` or `regimes`); `None`
+            for unlabelled data.
+        row_codes (`np.ndarray`, *optional*): The label column's code per model-space row (`label_column` only).
     """
 
     train: WindowDataset
@@ -41,6 +46,18 @@ class PreparedData:
     channel_names: list[str]
     report: str
     frame: pd.DataFrame
+    labeler: WindowLabeler | None = None
+    row_codes: np.ndarray | None = None
+
+    def labels(self, dataset: WindowDataset) -> np.ndarray:
+        """The label index of every window of `dataset` (`train` or `validation`)."""
+        if self.labeler is None:
+            raise ValueError("These windows have no labels; prepare them with `label_column` or `regimes`.")
+        return self.labeler.dataset_labels(dataset, self.row_codes)
+
+    def labelled(self, dataset: WindowDataset) -> LabelledWindows:
+        """`dataset` with each window's label index beside it."""
+        return LabelledWindows(dataset, self.labels(dataset))
 
     def to_frames(self, windows: ArrayLike, start_values: ArrayLike | None = None) -> list[pd.DataFrame]:
         """Model-space windows `[B, C, L]` → one DataFrame per window in the data's units (categories decoded)."""
@@ -66,6 +83,9 @@ def prepare_windows(
     categorical: CategoricalPolicy = "error",
     missing_values: MissingValues = None,
     split: str = "train",
+    label_column: str | None = None,
+    label_rule: LabelRule = "mode",
+    regimes: str | None = None,
 ) -> PreparedData:
     """
     Load, clean, split by time, fit the preprocessing on the training rows, and window lazily.
@@ -92,6 +112,12 @@ def prepare_windows(
         missing_values (*optional*): Sentinels meaning "missing", for all columns or per column (e.g.
             `{"pollution": [0]}`); `None` uses a bundled dataset's own.
         split (`str`, defaults to `"train"`): Split of a `DatasetDict` / Hub dataset.
+        label_column (`str`, *optional*): A categorical column whose value labels each window (not modelled as a
+            channel); `label_rule` says which value: the most frequent over the window (`"mode"`) or the last one
+            (`"end"`).
+        regimes (`str`, *optional*): Labels computed from the data, `"volatility:K"` or `"trend:K"`: the window's
+            realised volatility or summed increments cut at quantiles of the training windows (`K=3`: terciles,
+            named low/mid/high or down/flat/up). Not with `label_column`.
 
     Returns:
         [`PreparedData`].
@@ -106,15 +132,16 @@ def prepare_windows(
         ```
     """
     check_window_settings(window_size, stride)
-    clean = load_series(
-        source,
-        columns=columns,
-        time_column=time_column,
-        split=split,
-        nan_policy=nan_policy,
-        categorical=categorical,
-        missing_values=missing_values,
+    check_label_options(label_column, label_rule, regimes)
+    options: dict[str, Any] = dict(
+        columns=columns, time_column=time_column, nan_policy=nan_policy, categorical=categorical
     )
+    label_names: list[str] = []
+    if label_column is None:
+        clean = load_series(source, split=split, missing_values=missing_values, **options)
+    else:
+        clean, label_names = _load_with_label_column(source, split, missing_values, label_column, options)
+    row_labels = clean.frame.pop(label_column).to_numpy() if label_column is not None else None
     levels, names = clean.frame, list(clean.frame.columns)
     preprocessor = SeriesPreprocessor(target_transform, scaling, clean.categories)
     lag = target_lag(preprocessor.resolve_target_transforms(names))
@@ -137,14 +164,69 @@ def prepare_windows(
     if split_at < num_rows:
         validation = WindowDataset(series, window_size, stride, first_row=split_at, last_row=num_rows, **common)
     lines = clean.report + _summary(preprocessor, levels, lag, split_at, train, validation) + outliers
-    return PreparedData(
+    labeler, row_codes = None, None
+    if row_labels is not None:
+        labeler = WindowLabeler("column", label_names, column=label_column, rule=label_rule)
+        row_codes = row_labels[lag:].astype(np.int64)
+    elif regimes is not None:
+        kind, count = parse_regimes(regimes)
+        increments = [t != "none" for t in preprocessor.resolve_target_transforms(names)]
+        steps = train.window_starts[:, None] + np.arange(window_size)[None, :]
+        labeler = WindowLabeler.fit_regimes(kind, count, series[steps].transpose(0, 2, 1), increments)
+    prepared = PreparedData(
         train=train,
         validation=validation,
         preprocessor=preprocessor,
         channel_names=names,
-        report="\n".join(f"- {line}" for line in lines),
+        report="",
         frame=levels,
+        labeler=labeler,
+        row_codes=row_codes,
     )
+    if labeler is not None:
+        counts = np.bincount(prepared.labels(train), minlength=labeler.num_labels)
+        shares = ", ".join(f"{n} {c}" for n, c in zip(labeler.names, counts, strict=True))
+        lines.append(f"labels: {labeler.describe()}; training windows per label: {shares}")
+    prepared.report = "\n".join(f"- {line}" for line in lines)
+    return prepared
+
+
+def check_label_options(label_column: str | None, label_rule: str, regimes: str | None) -> None:
+    """
+    Raises:
+        `ValueError`: For both `label_column` and `regimes`, an unknown `label_rule` or a malformed `regimes`.
+    """
+    if label_column is not None and regimes is not None:
+        raise ValueError(
+            f"Choose one source of labels: --label_column {label_column!r} or --regimes {regimes!r}, not both."
+        )
+    if label_rule not in LABEL_RULES:
+        raise ValueError(f"--label_rule must be one of {', '.join(LABEL_RULES)}, got {label_rule!r}.")
+    if regimes is not None:
+        parse_regimes(regimes)
+
+
+def _load_with_label_column(
+    source: DataSource, split: str, missing_values: Any, label_column: str, options: dict[str, Any]
+) -> tuple[Any, list[str]]:
+    """Load as `load_series` does, with the label column read as integer codes (kept aligned through cleaning)."""
+    raw, names = encode_label_column(read_source(source, split=split), label_column)
+    columns = options.pop("columns")
+    if columns is not None:
+        columns = [columns] if isinstance(columns, str) else list(columns)
+        if label_column in columns:
+            raise ValueError(
+                f"--label_column {label_column!r} labels the windows and is not modelled: remove it from --columns."
+            )
+        columns = [*columns, label_column]
+    if missing_values is None:
+        missing_values = bundled_missing_values(source) or None
+    elif not isinstance(missing_values, Mapping):
+        # Sentinels meant for the data must not hit the label codes (a sentinel 0 would erase the first label).
+        missing_values = {str(c): missing_values for c in raw.columns if c != label_column}
+    clean = load_series(raw, columns=columns, split=split, missing_values=missing_values, **options)
+    clean.report[0] = clean.report[0].replace("source DataFrame:", f"source {describe_source(source)}:", 1)
+    return clean, names
 
 
 def _start_levels(levels: np.ndarray, lag: int) -> np.ndarray:

@@ -59,6 +59,11 @@ from ts_diffusion_wavelet import {{ class_name }}
 pipe = {{ class_name }}.from_pretrained("{{ repo_id }}")
 output = pipe(batch_size=4, num_inference_steps={{ steps }}, generator=torch.Generator().manual_seed(0))
 print(output.series.shape)  # {{ shape }}: windows, time steps, channels ({{ channel_list }})
+{%- if label_names %}
+
+# Trained on labelled windows: ask for a label ({{ label_names }}); without `labels` it samples unconditionally.
+output = pipe(batch_size=4, labels="{{ first_label }}", guidance_scale=2.0)
+{%- endif %}
 ```
 
 `output.series` is a NumPy array `[windows, time steps, channels]` in the training data's units;
@@ -165,6 +170,8 @@ def build_model_card(
         shape=(4, pipeline.window_size, len(channels)),
         channel_list=_join(channels),
         scheduler=type(pipeline.scheduler).__name__,
+        label_names=", ".join(f'"{name}"' for name in getattr(pipeline, "label_names", [])),
+        first_label=next(iter(getattr(pipeline, "label_names", [])), ""),
         data_rows=_rows(_data_rows(pipeline, source, training)),
         channel_rows=_rows(_channel_rows(pipeline)),
         representation_text=representation.card_text(),
@@ -225,6 +232,9 @@ def _data_rows(pipeline: Any, source: str | None, training: Mapping[str, Any]) -
         if training.get(key) is not None:
             rows.append((label, training[key]))
     preprocessing = pipeline.config.get("preprocessing")
+    labeler = getattr(pipeline, "labeler", None)
+    if labeler is not None:
+        rows.append(("labels", labeler.describe()))
     if preprocessing is None:
         return [*rows, ("preprocessing", "none recorded: generated windows are in model units")]
     rows.append(("target transform", _setting(preprocessing.get("target_transform"))))

@@ -25,22 +25,30 @@ def _representation_class(name: Any) -> type[Representation]:
     return REPRESENTATIONS[name]
 
 
-def build_representation(config: Any, sample_windows: torch.Tensor) -> Representation:
+def build_representation(config: Any, sample_windows: torch.Tensor, num_labels: int = 0) -> Representation:
     """
     The representation `config.representation` names, fitted where it needs statistics.
 
     Args:
         config (`TrainingConfig`): The run's configuration.
         sample_windows (`torch.Tensor`): Training windows `[N, C, L]` (a seeded sample is enough).
+        num_labels (`int`, defaults to 0): Labels the UNet is conditioned on (0: unconditional).
     """
-    return _representation_class(config.representation).from_training_config(config, sample_windows)
+    representation = _representation_class(config.representation).from_training_config(config, sample_windows)
+    representation.num_labels = int(num_labels)
+    return representation
 
 
 def representation_from_dict(record: dict[str, Any]) -> Representation:
     """Rebuild a representation from its record (a checkpoint's, or a saved pipeline's `representation`)."""
     if not isinstance(record, dict):
         raise ValueError(f"A representation record must be a dict with a 'name', got {type(record).__name__}.")
-    return _representation_class(record.get("name")).from_dict(record)
+    representation = _representation_class(record.get("name")).from_dict(record)
+    num_labels = record.get("num_labels", 0)
+    if isinstance(num_labels, bool) or not isinstance(num_labels, int) or num_labels < 0 or num_labels == 1:
+        raise ValueError(f"A representation's 'num_labels' must be 0 or an integer >= 2, got {num_labels!r}.")
+    representation.num_labels = num_labels
+    return representation
 
 
 __all__ = [

@@ -6,6 +6,7 @@ from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
 import torch
+import torch.nn.functional as F
 from diffusers import ModelMixin
 
 
@@ -24,6 +25,9 @@ class Representation(ABC):
     tag: ClassVar[str]  # Hub tag of a shared model
     summary: ClassVar[str]  # one line for the model card: what the UNet denoises
     has_images: ClassVar[bool] = False  # whether `images` draws something (plots, `return_scalograms`)
+    # Labels the UNet is conditioned on (0: unconditional). Index `num_labels` is the null label: "no label", what
+    # label dropout trains and classifier-free guidance contrasts with.
+    num_labels: int = 0
 
     # ----- the record ----------------------------------------------------------------------------------
     @classmethod
@@ -83,9 +87,60 @@ class Representation(ABC):
             "series' values); imputation and forecasting need a raw or a series-space scalogram model."
         )
 
-    def denoise(self, unet: torch.nn.Module, samples: torch.Tensor, timesteps: torch.Tensor) -> torch.Tensor:
-        """The denoiser: the UNet's prediction (noise, v or x_0, as trained) for noisy states at `timesteps`."""
-        return self.model_output(unet(self.model_input(samples), timesteps).sample)
+    def denoise(
+        self,
+        unet: torch.nn.Module,
+        samples: torch.Tensor,
+        timesteps: torch.Tensor,
+        labels: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        """
+        The denoiser: the UNet's prediction (noise, v or x_0, as trained) for noisy states at `timesteps`, given
+        label indices `[B]` (`num_labels` or `None`: no label) when the model is labelled.
+        """
+        inputs = self.model_input(samples)
+        if not self.num_labels:
+            if labels is not None:
+                raise ValueError("This model was trained without labels; sample it without `labels`.")
+            return self.model_output(unet(inputs, timesteps).sample)
+        if labels is None:
+            labels = self.null_labels(samples.shape[0], samples.device)
+        return self.model_output(self.labelled_unet_call(unet, inputs, timesteps, labels))
+
+    def null_labels(self, batch_size: int, device: torch.device | str | None = None) -> torch.Tensor:
+        """`[batch_size]` null labels (the index after the last label)."""
+        return torch.full((batch_size,), self.num_labels, dtype=torch.long, device=device)
+
+    def labelled_unet_call(
+        self, unet: torch.nn.Module, inputs: torch.Tensor, timesteps: torch.Tensor, labels: torch.Tensor
+    ) -> torch.Tensor:
+        """
+        The UNet's output for `inputs [B, channels, width]` and labels: here the one-hot label as constant extra
+        input channels (the null label is all zeros), which a stock `UNet1DModel` takes with `in_channels` widened.
+        """
+        onehot = F.one_hot(labels.to(inputs.device), self.num_labels + 1)[:, : self.num_labels]
+        planes = onehot.to(inputs.dtype)[..., None].expand(-1, -1, inputs.shape[-1])
+        return unet(torch.cat([inputs, planes], dim=1), timesteps).sample
+
+    @property
+    def label_channels(self) -> int:
+        """Input channels the labels add to the UNet's (0 when it reads them through a class embedding)."""
+        return self.num_labels
+
+    def label_card_rows(self) -> list[tuple[str, Any]]:
+        """The model card's row on how the UNet reads labels (none for an unlabelled model)."""
+        if not self.num_labels:
+            return []
+        how = (
+            f"{self.num_labels} one-hot input channels (all zeros: no label)"
+            if self.label_channels
+            else f"a class embedding of {self.num_labels} labels plus the null label"
+        )
+        return [("labels", f"{how}; classifier-free guidance with `guidance_scale`")]
+
+    def label_record(self) -> dict[str, Any]:
+        """The label count for `to_dict` (absent for unlabelled models, so their records are unchanged)."""
+        return {"num_labels": self.num_labels} if self.num_labels else {}
 
     # ----- the model -----------------------------------------------------------------------------------
     @abstractmethod

@@ -54,6 +54,7 @@ class RawRepresentation(Representation):
             "num_channels": self._num_channels,
             "window_size": self._window_size,
             "padded_length": self.padded_length,
+            **self.label_record(),
         }
 
     @property
@@ -84,7 +85,7 @@ class RawRepresentation(Representation):
         return output
 
     def build_unet(self, preset: str) -> UNet1DModel:
-        unet = build_unet1d(preset, self._num_channels, self._window_size)
+        unet = build_unet1d(preset, self._num_channels, self._window_size, label_channels=self.num_labels)
         self.check_unet(unet)
         return unet
 
@@ -98,11 +99,18 @@ class RawRepresentation(Representation):
                 f"{len(unet.config.block_out_channels)} blocks need; build it with models.build_unet1d, which pads "
                 "the length."
             )
-        if (unet.config.in_channels, unet.config.sample_size) != (self._num_channels, self.padded_length):
+        expected = (self._num_channels + self.num_labels, self.padded_length)
+        if (unet.config.in_channels, unet.config.sample_size) != expected:
+            labels = f" plus {self.num_labels} label channels" if self.num_labels else ""
             raise ValueError(
                 f"The UNet takes {unet.config.in_channels} channels x {unet.config.sample_size} steps but the windows "
-                f"are {self._num_channels} x {self.padded_length} after padding; build it with "
+                f"are {self._num_channels} x {self.padded_length} after padding{labels}; build it with "
                 "representation.build_unet(preset)."
+            )
+        if unet.config.out_channels != self._num_channels:
+            raise ValueError(
+                f"The UNet returns {unet.config.out_channels} channels but the windows have {self._num_channels}; "
+                "build it with representation.build_unet(preset)."
             )
         # The UNet was trained on windows padded to the nearest multiple: a shorter window_size never was.
         if padded_length(self._window_size, multiple) != self.padded_length:
@@ -119,4 +127,4 @@ class RawRepresentation(Representation):
         )
 
     def card_rows(self) -> list[tuple[str, Any]]:
-        return [("window", f"{self._num_channels} channels x {self._window_size} steps")]
+        return [("window", f"{self._num_channels} channels x {self._window_size} steps"), *self.label_card_rows()]

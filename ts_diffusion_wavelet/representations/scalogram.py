@@ -111,6 +111,7 @@ class ScalogramRepresentation(Representation):
             "diffusion_space": self.diffusion_space,
             "unet": self.unet,
             "transform_config": self.transform.config,
+            **self.label_record(),
         }
 
     @property
@@ -174,14 +175,27 @@ class ScalogramRepresentation(Representation):
     def build_unet(self, preset: str) -> ModelMixin:
         height, width = self.transform.image_size
         if self.unet == "1d":
-            unet = build_unet1d(preset, self._unet_channels, width)
+            unet = build_unet1d(preset, self._unet_channels, width, label_channels=self.num_labels)
             if unet.config.sample_size != width:
                 raise ValueError(
                     f"The {preset!r} 1-D UNet needs a length that is a multiple of its downsampling, but the image is "
                     f"{width} columns wide; choose a window size (or image_width) divisible by it."
                 )
             return unet
-        return build_unet2d(preset, self.transform.image_channels, (height, width))
+        # The 2-D UNet has diffusers' class embedding: the labels plus the null label.
+        classes = self.num_labels + 1 if self.num_labels else None
+        return build_unet2d(preset, self.transform.image_channels, (height, width), num_class_embeds=classes)
+
+    @property
+    def label_channels(self) -> int:
+        return self.num_labels if self.unet == "1d" else 0
+
+    def labelled_unet_call(
+        self, unet: torch.nn.Module, inputs: torch.Tensor, timesteps: torch.Tensor, labels: torch.Tensor
+    ) -> torch.Tensor:
+        if self.unet == "1d":
+            return super().labelled_unet_call(unet, inputs, timesteps, labels)
+        return unet(inputs, timesteps, class_labels=labels.to(inputs.device)).sample
 
     def check_unet(self, unet: ModelMixin) -> None:
         expected_class = UNet1DModel if self.unet == "1d" else UNet2DModel
@@ -191,11 +205,21 @@ class ScalogramRepresentation(Representation):
                 f"{type(unet).__name__}."
             )
         expected = self._unet_channels
-        if unet.config.in_channels != expected or unet.config.out_channels != expected:
+        label_channels = self.label_channels
+        if unet.config.in_channels != expected + label_channels or unet.config.out_channels != expected:
+            labels = f" plus {label_channels} label channels" if label_channels else ""
             raise ValueError(
-                f"The UNet takes {unet.config.in_channels} channels but the transform lays windows out in {expected}; "
-                "build it with representation.build_unet(preset)."
+                f"The UNet takes {unet.config.in_channels} channels but the transform lays windows out in "
+                f"{expected}{labels}; build it with representation.build_unet(preset)."
             )
+        if self.unet == "2d":
+            classes = unet.config.get("num_class_embeds")
+            if (classes or 0) != (self.num_labels + 1 if self.num_labels else 0):
+                raise ValueError(
+                    f"The UNet2DModel has num_class_embeds={classes} but the model knows {self.num_labels} labels "
+                    f"(num_class_embeds {self.num_labels + 1 if self.num_labels else None}, the null label included); "
+                    "build it with representation.build_unet(preset)."
+                )
 
     def images(self, windows: torch.Tensor) -> torch.Tensor:
         return self.transform.to_image(windows.float())
@@ -245,11 +269,15 @@ class ScalogramRepresentation(Representation):
         ]
         skipped = {"demodulate"} if not config.get("demodulate") else set()
         skipped |= {"interpolation"} if transform.time_layout != "resize" else set()
-        return rows + [
-            (label, config[key])
-            for key, label in _CARD_FIELDS.items()
-            if config.get(key) is not None and key not in skipped
-        ]
+        return (
+            rows
+            + [
+                (label, config[key])
+                for key, label in _CARD_FIELDS.items()
+                if config.get(key) is not None and key not in skipped
+            ]
+            + self.label_card_rows()
+        )
 
     def _time_layout_text(self) -> str:
         transform = self.transform

@@ -41,6 +41,10 @@ STATE_FORMAT = 2  # 1 (no key): before run ids, manifests and the EMA as safeten
 # Options a resumed run must share with the checkpoint: they fix the model's shape, the data and its order.
 RESUME_INVARIANT_OPTIONS = (
     "data",
+    "label_column",
+    "label_rule",
+    "regimes",
+    "label_dropout",
     "columns",
     "time_column",
     "target_transform",

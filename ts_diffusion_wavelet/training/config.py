@@ -11,6 +11,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..data.labels import parse_regimes
 from ..models import MODEL_PRESETS
 from ..schedulers import SCHEDULER_NAMES
 
@@ -75,6 +76,27 @@ class TrainingConfig:
     # Stride 1: every window a series offers; at stride 4 the default job memorised EUR/USD (README "Defaults").
     stride: int = _option(1, "Step between consecutive windows.")
     validation_fraction: float = _option(0.1, "Last share of the series held out for validation (split by time).")
+
+    # --- labels (classifier-free guidance) ----------------------------------------------------------------
+    label_column: str | None = _option(
+        None, "A categorical column that labels each window (not modelled as a channel); see --label_rule."
+    )
+    # The mode, not the last value: a label then describes the whole window the model learns, not one step.
+    label_rule: str = _option(
+        "mode",
+        "A window's label from --label_column: its most frequent value (mode) or its last one (end).",
+        ("mode", "end"),
+    )
+    regimes: str | None = _option(
+        None,
+        "Labels computed from the data: volatility:K or trend:K (K quantile regimes of the window's realised "
+        "volatility or summed increments, fitted on training windows; K=3 names them low/mid/high, down/flat/up).",
+    )
+    label_dropout: float = _option(
+        0.1,
+        "Share of training windows whose label is replaced by the null label, so one model also samples "
+        "unconditionally and supports guidance_scale (1.0: ignore the labels).",
+    )
 
     # --- representation and model ------------------------------------------------------------------------
     # raw by default: at equal training time it is as close to the data as the scalogram model or closer
@@ -199,6 +221,15 @@ class TrainingConfig:
             raise ValueError(f"--learning_rate must be positive, got {self.learning_rate}.")
         if not 0.0 <= self.validation_fraction < 1.0:
             raise ValueError(f"--validation_fraction must be in [0, 1), got {self.validation_fraction}.")
+        if not 0.0 <= self.label_dropout <= 1.0:
+            raise ValueError(f"--label_dropout must be in [0, 1] (0.1 is usual), got {self.label_dropout}.")
+        if self.label_column is not None and self.regimes is not None:
+            raise ValueError(
+                f"Choose one source of labels: --label_column {self.label_column!r} or --regimes {self.regimes!r}, "
+                "not both."
+            )
+        if self.regimes is not None:
+            parse_regimes(self.regimes)
         if self.snr_gamma is not None and self.snr_gamma <= 0:
             raise ValueError(f"--snr_gamma must be positive (5.0 is usual) or none, got {self.snr_gamma}.")
         if self.lr_warmup_steps < 0 or self.validation_steps < 0 or self.max_grad_norm < 0:

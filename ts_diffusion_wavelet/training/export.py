@@ -30,11 +30,13 @@ def build_export_pipeline(
     preprocessing: dict[str, Any],
     training_config: dict[str, Any],
     sampler: str,
+    labels: dict[str, Any] | None = None,
 ) -> TimeSeriesDiffusionPipeline:
     """
     A pipeline around a copy of `model` carrying the EMA weights (when kept), with the configured sampler.
 
-    The training model is left untouched, so training can go on after a validation export.
+    The training model is left untouched, so training can go on after a validation export. `labels` is the
+    [`WindowLabeler`] record of a labelled run.
     """
     unet = copy.deepcopy(model).eval()
     if ema is not None:
@@ -46,6 +48,7 @@ def build_export_pipeline(
         representation=representation.to_dict(),
         preprocessing=preprocessing,
         training_config=training_config,
+        labels=labels,
     )
 
 

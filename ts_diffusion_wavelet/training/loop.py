@@ -72,6 +72,9 @@ def load_data(config: TrainingConfig) -> PreparedData:
         categorical=config.categorical,
         missing_values=parse_missing_values(config.missing_values),
         split=config.dataset_split,
+        label_column=config.label_column,
+        label_rule=config.label_rule,  # type: ignore[arg-type]
+        regimes=config.regimes,
     )
 
 
@@ -148,7 +151,8 @@ def prepare_run(config: TrainingConfig) -> TrainingRun:
     if checkpoint is not None:
         representation = representation_from_dict(checkpoint.representation)
     else:
-        representation = build_representation(config, sample_windows(data, _FIT_WINDOWS, config.seed))
+        num_labels = 0 if data.labeler is None else data.labeler.num_labels
+        representation = build_representation(config, sample_windows(data, _FIT_WINDOWS, config.seed), num_labels)
     set_seed(config.seed)  # identical initial weights on every process
     model = representation.build_unet(config.model_preset)
     logger.info(
@@ -166,7 +170,10 @@ def prepare_run(config: TrainingConfig) -> TrainingRun:
         accelerator.num_processes,
     )
     loader = DataLoader(
-        data.train, batch_size=config.train_batch_size, sampler=data_order, num_workers=config.dataloader_num_workers
+        data.train if data.labeler is None else data.labelled(data.train),
+        batch_size=config.train_batch_size,
+        sampler=data_order,
+        num_workers=config.dataloader_num_workers,
     )
     total_steps = config.max_train_steps or config.num_epochs * data_order.steps_per_epoch
     optimizer = make_optimizer(config, model)
@@ -224,15 +231,18 @@ def describe_shard(run: TrainingRun) -> None:
         )
 
 
-def train_step(run: TrainingRun, windows: torch.Tensor) -> float:
+def train_step(run: TrainingRun, batch: torch.Tensor | list[torch.Tensor]) -> float:
     """Step 5a: one batch through the model; the optimizer steps once the accumulation is complete."""
     device = run.accelerator.device
     generator = batch_generator(
         run.config.seed, run.state.epoch, run.state.batch_in_epoch, run.accelerator.process_index, device
     )
+    windows, labels = (batch, None) if isinstance(batch, torch.Tensor) else batch
     clean = run.representation.clean_sample(windows.to(device))
+    if labels is not None:
+        labels = drop_labels(labels.to(device), run.config.label_dropout, run.representation.num_labels, generator)
     with run.accelerator.accumulate(run.model):
-        denoiser = partial(run.representation.denoise, run.model)
+        denoiser = partial(run.representation.denoise, run.model, labels=labels)
         loss = diffusion_loss(denoiser, clean, run.noise_scheduler, generator, run.config.snr_gamma)
         run.accelerator.backward(loss)
         if run.accelerator.sync_gradients and run.config.max_grad_norm > 0:
@@ -241,6 +251,15 @@ def train_step(run: TrainingRun, windows: torch.Tensor) -> float:
         run.lr_scheduler.step()
         run.optimizer.zero_grad(set_to_none=True)
     return float(loss.detach())
+
+
+def drop_labels(labels: torch.Tensor, dropout: float, null: int, generator: torch.Generator) -> torch.Tensor:
+    """
+    Label dropout for classifier-free guidance: each label becomes the null label `null` with probability
+    `dropout`, drawn from the batch's own generator (so a resumed run drops the same labels).
+    """
+    drop = torch.rand(labels.shape, generator=generator, device=labels.device) < dropout
+    return torch.where(drop, torch.full_like(labels, null), labels)
 
 
 def advance(run: TrainingRun) -> bool:
@@ -267,6 +286,7 @@ def export_pipeline(run: TrainingRun) -> TimeSeriesDiffusionPipeline:
         run.data.preprocessor.to_dict(),
         run.config.to_dict(),
         run.config.sampler,
+        None if run.data.labeler is None else run.data.labeler.to_dict(),
     )
 
 
@@ -329,8 +349,8 @@ def run_loop(run: TrainingRun) -> None:
     )
     while run.state.global_step < run.total_steps:
         run.data_order.set_epoch(run.state.epoch, start_batch=run.state.batch_in_epoch)
-        for windows in run.loader:
-            loss = train_step(run, windows)
+        for batch in run.loader:
+            loss = train_step(run, batch)
             if not advance(run):
                 continue
             step = run.state.global_step

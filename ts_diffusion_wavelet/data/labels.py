@@ -1,0 +1,241 @@
+"""Labels of windows: a categorical column's value, or a regime (volatility or trend terciles) computed from the data.
+
+A label is one name per window. A [`WindowLabeler`] is the record of how windows were labelled (the names, the rule,
+the regime thresholds fitted on training windows only); it is plain data (`to_dict` / `from_dict`), saved with the
+pipeline beside the preprocessing record, so a saved model knows the names it can be asked for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import torch
+from torch.utils.data import Dataset
+
+from .categorical import MAX_CATEGORIES, classify_column
+from .windows import WindowDataset
+
+LabelKind = Literal["column", "volatility", "trend"]
+LabelRule = Literal["mode", "end"]
+LABEL_RULES: tuple[str, ...] = ("mode", "end")
+REGIME_KINDS: tuple[str, ...] = ("volatility", "trend")
+MAX_REGIMES = 10
+# Readable names for two and three regimes; more are numbered from the lowest.
+_REGIME_NAMES = {
+    "volatility": {2: ["low", "high"], 3: ["low", "mid", "high"]},
+    "trend": {2: ["down", "up"], 3: ["down", "flat", "up"]},
+}
+
+
+def parse_regimes(spec: str) -> tuple[str, int]:
+    """
+    `"volatility:3"` -> `("volatility", 3)`.
+
+    Raises:
+        `ValueError`: For a kind other than volatility / trend or a count outside 2..`MAX_REGIMES`.
+    """
+    kind, _, count = str(spec).partition(":")
+    if kind not in REGIME_KINDS or not count.strip().isdigit() or not 2 <= int(count) <= MAX_REGIMES:
+        raise ValueError(
+            f"--regimes must be KIND:K with KIND one of {', '.join(REGIME_KINDS)} and K from 2 to {MAX_REGIMES} "
+            f"(e.g. volatility:3 for terciles of realised volatility), got {spec!r}."
+        )
+    return kind, int(count)
+
+
+def regime_names(kind: str, count: int) -> list[str]:
+    """`low`/`mid`/`high` (volatility), `down`/`flat`/`up` (trend); `q1`..`qK` (lowest first) for other counts."""
+    return list(_REGIME_NAMES[kind].get(count, [f"q{i + 1}" for i in range(count)]))
+
+
+def regime_statistic(windows: np.ndarray | torch.Tensor, increments: Sequence[bool], kind: str) -> np.ndarray:
+    """
+    The statistic regimes are cut on, per model-space window `[N, C, L]`, averaged over channels.
+
+    Volatility: the standard deviation of the window's increments (its values for channels modelled as differences
+    or log-returns, which are increments already; its first differences otherwise). Trend: the summed increments
+    over the window (the level change, in standardised units).
+    """
+    values = np.asarray(windows, dtype=np.float64)
+    flags = np.asarray(increments, dtype=bool)
+    if values.ndim != 3 or values.shape[1] != len(flags):
+        raise ValueError(f"Expected windows [N, {len(flags)}, L], got shape {values.shape}.")
+    steps = np.where(flags[None, :, None], values[..., 1:], np.diff(values, axis=-1))
+    if kind == "volatility":
+        per_channel = steps.std(axis=-1)
+    elif kind == "trend":
+        per_channel = np.where(flags[None, :], values.sum(axis=-1), values[..., -1] - values[..., 0])
+    else:
+        raise ValueError(f"Unknown regime kind {kind!r}; choose one of {', '.join(REGIME_KINDS)}.")
+    return per_channel.mean(axis=1)
+
+
+@dataclass
+class WindowLabeler:
+    """
+    How windows got their label, and the names a model trained on them knows.
+
+    Args:
+        kind (`"column"`, `"volatility"` or `"trend"`): A categorical column's value, or a regime of the window.
+        names (`list[str]`): The labels, in the order of the model's label indices.
+        column (`str`, *optional*): The categorical column (kind `"column"`).
+        rule (`"mode"` or `"end"`, defaults to `"mode"`): Kind `"column"`: the most frequent value over the window
+            (ties: the first name), or the value at its last step.
+        thresholds (`list[float]`): Regimes: the `K - 1` cut points of the statistic, quantiles over the training
+            windows only.
+        increments (`list[bool]`): Regimes: per channel, whether the model-space values are increments already.
+    """
+
+    kind: LabelKind
+    names: list[str]
+    column: str | None = None
+    rule: LabelRule = "mode"
+    thresholds: list[float] = field(default_factory=list)
+    increments: list[bool] = field(default_factory=list)
+
+    @property
+    def num_labels(self) -> int:
+        return len(self.names)
+
+    def describe(self) -> str:
+        """One line for reports and model cards."""
+        if self.kind == "column":
+            where = "most frequent value over" if self.rule == "mode" else "value at the last step of"
+            return f"column {self.column!r} ({where} the window): {', '.join(self.names)}"
+        cuts = ", ".join(f"{t:.4g}" for t in self.thresholds)
+        what = "realised volatility" if self.kind == "volatility" else "trend (summed increments)"
+        return f"{what} regimes {', '.join(self.names)} (cut at {cuts}, fitted on training windows)"
+
+    # ----- fitting and applying ---------------------------------------------------------------------------------
+    @classmethod
+    def fit_regimes(cls, kind: str, count: int, windows: np.ndarray, increments: Sequence[bool]) -> WindowLabeler:
+        """Regime thresholds at the `1/K, ..., (K-1)/K` quantiles of training windows `[N, C, L]`."""
+        statistic = regime_statistic(windows, increments, kind)
+        thresholds = np.quantile(statistic, np.arange(1, count) / count)
+        return cls(kind, regime_names(kind, count), thresholds=thresholds.tolist(), increments=list(increments))  # type: ignore[arg-type]
+
+    def label_windows(self, windows: np.ndarray | torch.Tensor) -> np.ndarray:
+        """Regime index of each model-space window `[N, C, L]` (also for generated windows, to check them)."""
+        if self.kind == "column":
+            raise ValueError(f"Windows labelled by column {self.column!r} get their labels from that column.")
+        statistic = regime_statistic(windows, self.increments, self.kind)
+        return np.searchsorted(np.asarray(self.thresholds), statistic, side="right").astype(np.int64)
+
+    def label_codes(self, codes: np.ndarray) -> np.ndarray:
+        """Kind `"column"`: per-step codes of each window `[N, L]` -> the window's label index (mode or end)."""
+        codes = np.asarray(codes, dtype=np.int64)
+        if self.rule == "end":
+            return codes[:, -1].copy()
+        counts = np.stack([(codes == k).sum(axis=1) for k in range(self.num_labels)], axis=1)
+        return counts.argmax(axis=1).astype(np.int64)
+
+    def dataset_labels(self, dataset: WindowDataset, row_codes: np.ndarray | None = None) -> np.ndarray:
+        """The label index of every window of `dataset` (`row_codes`: the column's code per model-space row)."""
+        starts = dataset.window_starts
+        steps = starts[:, None] + np.arange(dataset.window_size)[None, :]
+        if self.kind == "column":
+            if row_codes is None:
+                raise ValueError(f"Labels from column {self.column!r} need its per-row codes.")
+            return self.label_codes(np.asarray(row_codes)[steps])
+        return self.label_windows(dataset.series[steps].transpose(0, 2, 1))
+
+    # ----- names <-> indices --------------------------------------------------------------------------------
+    def indices(self, labels: str | Sequence[str], batch_size: int) -> torch.Tensor:
+        """
+        Label names -> indices `[batch_size]`: one name for every window, or one per window.
+
+        Raises:
+            `ValueError`: For a name the model does not know (listing the known ones) or a list of the wrong length.
+        """
+        requested = [labels] if isinstance(labels, str) else list(labels)
+        if len(requested) == 1:
+            requested = requested * batch_size
+        if len(requested) != batch_size:
+            raise ValueError(
+                f"Got {len(requested)} labels for a batch of {batch_size}: pass one label for every window, or one "
+                "per window."
+            )
+        unknown = sorted({str(name) for name in requested if name not in self.names})
+        if unknown:
+            raise ValueError(f"Unknown label(s) {unknown}; this model knows {self.names}.")
+        return torch.tensor([self.names.index(name) for name in requested], dtype=torch.long)
+
+    # ----- the record ------------------------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready record (saved in `model_index.json` as `labels`)."""
+        return {
+            "kind": self.kind,
+            "names": {"values": list(self.names)},  # nested: diffusers reads a top-level pair of strings as a module
+            "column": self.column,
+            "rule": self.rule,
+            "thresholds": [float(t) for t in self.thresholds],
+            "increments": [bool(b) for b in self.increments],
+        }
+
+    @classmethod
+    def from_dict(cls, record: dict[str, Any]) -> WindowLabeler:
+        """Rebuild from [`WindowLabeler.to_dict`]."""
+        if not isinstance(record, dict) or record.get("kind") not in ("column", *REGIME_KINDS):
+            raise ValueError(f"A label record must be a dict with kind column, volatility or trend, got {record!r}.")
+        names = record.get("names")
+        names = names.get("values") if isinstance(names, dict) else names
+        if not isinstance(names, list) or len(names) < 2 or len(set(map(str, names))) != len(names):
+            raise ValueError(f"A label record needs at least two distinct names, got {names!r}.")
+        return cls(
+            record["kind"],
+            [str(n) for n in names],
+            column=record.get("column"),
+            rule=record.get("rule", "mode"),
+            thresholds=[float(t) for t in record.get("thresholds", [])],
+            increments=[bool(b) for b in record.get("increments", [])],
+        )
+
+
+def encode_label_column(raw: pd.DataFrame, column: str) -> tuple[pd.DataFrame, list[str]]:
+    """
+    Replace a categorical `column` of a raw frame by its integer codes (so cleaning keeps it aligned with the other
+    columns as a number), returning the names in code order.
+
+    Raises:
+        `ValueError`: When the column is missing (naming the available ones) or is not categorical (at most
+            `MAX_CATEGORIES` distinct values, at least two).
+    """
+    if column not in raw.columns:
+        raise ValueError(
+            f"--label_column {column!r} is not a column of the data; available columns: "
+            f"{[str(c) for c in raw.columns]}."
+        )
+    values = raw[column]
+    present = values.dropna()
+    distinct = sorted({str(v) for v in present.unique()})
+    kind = classify_column(values)
+    small_numeric = kind in ("numeric", "numeric_text") and len(distinct) <= MAX_CATEGORIES
+    if not (kind == "categorical" or small_numeric) or len(distinct) < 2:
+        raise ValueError(
+            f"--label_column {column!r} must be categorical (2 to {MAX_CATEGORIES} distinct values); it holds "
+            f"{len(distinct)} distinct values ({', '.join(distinct[:5])}{', ...' if len(distinct) > 5 else ''}). "
+            "Choose a categorical column, or use --regimes volatility:3 / trend:3 for labels computed from the data."
+        )
+    codes = values.map(lambda v: np.nan if pd.isna(v) else float(distinct.index(str(v))))
+    frame = raw.copy()
+    frame[column] = codes.astype("float64")
+    return frame, distinct
+
+
+class LabelledWindows(Dataset):
+    """A [`WindowDataset`] whose items are `(window [C, L], label index)`: what a labelled training run iterates."""
+
+    def __init__(self, windows: WindowDataset, labels: np.ndarray) -> None:
+        if len(labels) != len(windows):
+            raise ValueError(f"{len(labels)} labels for {len(windows)} windows.")
+        self.windows, self.labels = windows, np.asarray(labels, dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self.windows)
+
+    def __getitem__(self, index: int) -> tuple[torch.Tensor, int]:
+        return self.windows[index], int(self.labels[index])
