@@ -33,6 +33,7 @@ from ts_diffusion_wavelet.training import ema_state
 from ts_diffusion_wavelet.training.checkpoint_integrity import file_manifest
 from ts_diffusion_wavelet.training.checkpointing import STATE_FILE, list_checkpoints
 from ts_diffusion_wavelet.training.loop import train
+from ts_diffusion_wavelet.training.run_lock import LOCK_NAME
 from ts_diffusion_wavelet.write_errors import WriteFailedError, format_bytes
 
 STEPS = ("--max_train_steps", "4", "--checkpointing_steps", "2", "--validation_steps", "0")
@@ -458,7 +459,9 @@ def test_a_kill_during_any_write_loses_nothing_written_before(tmp_path, caplog, 
     result = run_command([sys.executable, "-c", KILL_DURING_WRITE, where, *options], cwd=tmp_path)
     assert result.returncode == -signal.SIGKILL, result.stderr[-2000:]
     assert [p.name for p in list_checkpoints(run)] == complete
-    debris = sorted(p.name for p in run.iterdir() if p.name.startswith("."))
+    # The killed run's lock file stays (the OS released the lock itself); the next run takes it over, not as debris.
+    assert (run / LOCK_NAME).exists()
+    debris = sorted(p.name for p in run.iterdir() if p.name.startswith(".") and not p.name.startswith(LOCK_NAME))
     assert debris, "the kill should have left the interrupted write behind"
     good = {name: digests(run / name) for name in complete}
 

@@ -38,7 +38,7 @@ from .label_guidance import guided_denoise
 
 Generator = torch.Generator | list[torch.Generator] | None
 # Observation guidance by job (README "Imputation and forecasting", "Long paths"), per reverse step at DDIM 50.
-IMPUTE_GUIDANCE: float = 0.0
+IMPUTE_GUIDANCE: float = 0.2
 FORECAST_GUIDANCE: float = 0.2
 LONG_PATH_GUIDANCE: float = 0.0
 CONDITIONING_SCHEDULERS: tuple[type[SchedulerMixin], ...] = (DDPMScheduler, DDIMScheduler)

@@ -343,9 +343,10 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
             quantiles (`tuple[float]`, defaults to `(0.05, 0.5, 0.95)`): Levels to summarise.
             resample (`int`, defaults to 1): RePaint's resampling rounds per step (more: better agreement with the
                 known values, proportionally slower).
-            observation_guidance (`float`, defaults to 0.0): Observation guidance: a step per reverse step toward
+            observation_guidance (`float`, defaults to 0.2): Observation guidance: a step per reverse step toward
                 agreement with the known values, through the UNet's gradient (0 = replacement only;
-                [`~conditional.denoise_with_known`]); about twice the cost of a step without it.
+                [`~conditional.denoise_with_known`]); about twice the cost of a step without it, and measurably
+                better imputations (README "Imputation and forecasting").
 
         Returns:
             [`ImputationOutput`]: `samples` `[k, length, channels]`, `median`, `quantiles` (DataFrames with the
@@ -386,8 +387,7 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
             context (`pd.DataFrame` or `np.ndarray` `[length, channels]`): The recent past (NaN allowed, filled too).
             horizon (`int`): Steps to forecast.
             num_samples, num_inference_steps, generator, seed, quantiles, resample: As in [`impute`].
-            observation_guidance (`float`, defaults to 0.2): As in [`impute`]; on by default for forecasts, where it
-                measurably helps (README "Imputation and forecasting").
+            observation_guidance (`float`, defaults to 0.2): As in [`impute`].
             label (`str`, *optional*), guidance_scale (`float`, defaults to 1.0): A labelled model's label for the
                 forecast (e.g. a volatility regime) and its guidance, as in [`__call__`].
 

@@ -58,8 +58,11 @@ def output_dir_lock(output_dir: str | os.PathLike, enabled: bool = True) -> Iter
         (folder / OWNER_NAME).write_text(json.dumps(owner))
         yield
     finally:
-        with contextlib.suppress(OSError):
-            (folder / OWNER_NAME).unlink()
+        # Both files go while the lock is still held, so a finished run leaves the folder as it found it; a second
+        # run never waits on the lock (timeout 0), so it cannot be holding the old file when it disappears.
+        for name in (OWNER_NAME, LOCK_NAME):
+            with contextlib.suppress(OSError):
+                (folder / name).unlink()
         lock.release()
 
 
