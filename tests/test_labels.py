@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 
 from ts_diffusion_wavelet.data import prepare_windows
 from ts_diffusion_wavelet.data.labels import WindowLabeler, parse_regimes, regime_names, regime_statistic
@@ -94,11 +95,45 @@ def test_label_record_round_trip_and_unknown_labels():
     assert again.indices("high", 3).tolist() == [2, 2, 2]
     assert again.indices(["low", "mid"], 2).tolist() == [0, 1]
     with pytest.raises(
-        ValueError, match=r"^Unknown label\(s\) \['calm'\]; this model knows \['low', 'mid', 'high'\]\.$"
+        ValueError,
+        match=(
+            r"^Unknown label\(s\) \['calm'\]; this model knows \['low', 'mid', 'high'\] \(or 'by_frequency': "
+            r"each window's label drawn at its training frequency\)\.$"
+        ),
     ):
         again.indices(["low", "calm"], 2)
     with pytest.raises(ValueError, match="Got 2 labels for a batch of 3"):
         again.indices(["low", "mid"], 3)
+
+
+def test_training_frequencies_are_kept_and_drawn_from():
+    data = prepare_windows(
+        _labelled_frame()[["x"]], regimes="volatility:3", window_size=10, time_column=None, validation_fraction=0.25
+    )
+    counts = np.bincount(data.labels(data.train), minlength=3)
+    np.testing.assert_allclose(data.labeler.frequencies, counts / counts.sum())
+    assert WindowLabeler.from_dict(data.labeler.to_dict()).frequencies == data.labeler.frequencies
+    # Draws follow the frequencies; window i's label comes from its own generator, so batches do not matter.
+    only_mid = WindowLabeler("volatility", ["low", "mid", "high"], thresholds=[0.5, 1.5], frequencies=[0, 1, 0])
+    assert only_mid.indices("by_frequency", 5).tolist() == [1] * 5
+    mixed = WindowLabeler("volatility", ["low", "mid", "high"], thresholds=[0.5, 1.5], frequencies=[0.2, 0.3, 0.5])
+
+    def generators(first: int, count: int) -> list[torch.Generator]:
+        return [torch.Generator().manual_seed(first + i) for i in range(count)]
+
+    whole = mixed.indices("by_frequency", 6, generators(0, 6))
+    halves = torch.cat(
+        [mixed.indices("by_frequency", 3, generators(0, 3)), mixed.indices("by_frequency", 3, generators(3, 3))]
+    )
+    assert whole.tolist() == halves.tolist()
+    many = mixed.indices("by_frequency", 4000, torch.Generator().manual_seed(0))
+    np.testing.assert_allclose(np.bincount(many.numpy(), minlength=3) / 4000, [0.2, 0.3, 0.5], atol=0.03)
+    assert mixed.indices(["high", "by_frequency"], 2, torch.Generator().manual_seed(1))[0] == 2
+    # Records from before frequencies were kept draw every label alike.
+    old = {key: value for key, value in mixed.to_dict().items() if key != "frequencies"}
+    assert WindowLabeler.from_dict(old).frequencies == []
+    uniform = WindowLabeler.from_dict(old).indices("by_frequency", 3000, torch.Generator().manual_seed(0))
+    np.testing.assert_allclose(np.bincount(uniform.numpy(), minlength=3) / 3000, [1 / 3] * 3, atol=0.03)
 
 
 def test_label_input_errors_name_the_value_and_the_fix():

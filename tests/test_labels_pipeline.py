@@ -111,7 +111,11 @@ def test_labels_survive_save_and_load_and_are_checked(tmp_path):
 def test_label_errors_say_what_the_model_knows():
     pipeline = make_labelled_pipeline("raw")
     with pytest.raises(
-        ValueError, match=r"^Unknown label\(s\) \['calm'\]; this model knows \['low', 'mid', 'high'\]\.$"
+        ValueError,
+        match=(
+            r"^Unknown label\(s\) \['calm'\]; this model knows \['low', 'mid', 'high'\] \(or 'by_frequency': "
+            r"each window's label drawn at its training frequency\)\.$"
+        ),
     ):
         pipeline(2, num_inference_steps=STEPS, labels="calm")
     with pytest.raises(ValueError, match="`guidance_scale` must be a number >= 0"):
@@ -120,6 +124,21 @@ def test_label_errors_say_what_the_model_knows():
         make_raw_pipeline(tiny_preprocessing())(2, num_inference_steps=STEPS, labels="low")
     with pytest.raises(ValueError, match="this model knows"):
         pipeline.forecast(np.ones((20, 2)), 4, num_samples=2, num_inference_steps=STEPS, label="calm")
+
+
+def test_labels_drawn_at_their_training_frequencies_are_seeded_per_window():
+    pipeline = make_labelled_pipeline("raw")
+    pipeline.labeler.frequencies = [0.0, 0.0, 1.0]
+    # The draw has its own stream: the noise is the one a named label gets.
+    np.testing.assert_array_equal(_series(pipeline, labels="by_frequency"), _series(pipeline, labels="high"))
+    pipeline.labeler.frequencies = [0.5, 0.0, 0.5]
+    first = pipeline.forecast(
+        np.ones((20, 2)), 4, num_samples=3, num_inference_steps=STEPS, seed=2, label="by_frequency"
+    )
+    again = pipeline.forecast(
+        np.ones((20, 2)), 4, num_samples=3, num_inference_steps=STEPS, seed=2, label="by_frequency"
+    )
+    np.testing.assert_array_equal(first.samples, again.samples)
 
 
 def test_forecast_and_long_paths_in_a_regime():
@@ -216,7 +235,10 @@ def test_generate_cli_labels(trained, tmp_path, capsys):
     assert generate.main([*common, "--label", "low,high", "--guidance_scale", "2"]) == 0
     assert np.load(out).shape == (4, 32, 1)
     assert generate.main([*common, "--label", "calm"]) == 2
-    assert "Unknown label(s) ['calm']; this model knows ['low', 'mid', 'high']." in capsys.readouterr().err
+    assert (
+        "Unknown label(s) ['calm']; this model knows ['low', 'mid', 'high'] (or 'by_frequency'"
+        in capsys.readouterr().err
+    )
     assert generate.main([*common, "--length", "40", "--label", "low,high"]) == 2
     assert "--forecast and --length take one --label, got 2" in capsys.readouterr().err
     shutil.rmtree(tmp_path)

@@ -81,7 +81,7 @@ def forecast(
     """[`TimeSeriesDiffusionPipeline.forecast`]; see there."""
     levels, _ = _levels(pipeline, context, "context")
     _check_common(pipeline, num_samples, num_inference_steps, generator, seed, quantiles)
-    labelled = _label_guidance(pipeline, label, guidance_scale, num_samples)
+    labelled = _label_guidance(pipeline, label, guidance_scale, num_samples, generator, seed)
     window, needed = pipeline.window_size, min_context(pipeline.window_size)
     if not _is_integer(horizon) or horizon < 1:
         raise ValueError(f"`horizon` must be a positive integer (steps to forecast), got {horizon!r}.")
@@ -138,7 +138,7 @@ def generate_long(
     if not _is_integer(length) or length < 1:
         raise ValueError(f"`length` must be a positive integer (steps per path), got {length!r}.")
     _check_common(pipeline, num_samples, num_inference_steps, generator, seed, ())
-    labelled = _label_guidance(pipeline, label, guidance_scale, num_samples)
+    labelled = _label_guidance(pipeline, label, guidance_scale, num_samples, generator, seed)
     window = pipeline.window_size
     overlap = window // 2 if overlap is None else overlap
     if not _is_integer(overlap) or not 1 <= overlap < window:
@@ -272,10 +272,17 @@ def _generators(generator: Generator, seed: int | None, num_samples: int) -> Gen
     return [window_generator(seed, i) for i in range(num_samples)] if seed is not None else generator
 
 
-def _label_guidance(pipeline: Any, label: str | None, guidance_scale: float, num_samples: int) -> dict[str, Any]:
-    """`fill_windows`' label options: the label (one for every sample) as indices and the checked guidance scale."""
+def _label_guidance(
+    pipeline: Any, label: str | None, guidance_scale: float, num_samples: int, generator: Generator, seed: int | None
+) -> dict[str, Any]:
+    """
+    `fill_windows`' label options: the label (one for every sample; `"by_frequency"` draws one per sample, seeded
+    like its noise) as indices and the checked guidance scale.
+    """
     check_guidance_scale(guidance_scale)
-    return {"labels": pipeline.label_indices(label, num_samples), "guidance_scale": float(guidance_scale)}
+    generators = _generators(generator, seed, num_samples)
+    indices = pipeline.label_indices(label, num_samples, generators)
+    return {"labels": indices, "guidance_scale": float(guidance_scale)}
 
 
 def _sample(

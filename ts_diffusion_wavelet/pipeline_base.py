@@ -109,7 +109,12 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
         """The labels the model can be asked for (`labels=` when sampling); empty for an unlabelled model."""
         return [] if self.labeler is None else list(self.labeler.names)
 
-    def label_indices(self, labels: str | Sequence[str] | None, batch_size: int) -> torch.Tensor | None:
+    def label_indices(
+        self,
+        labels: str | Sequence[str] | None,
+        batch_size: int,
+        generator: torch.Generator | list[torch.Generator] | None = None,
+    ) -> torch.Tensor | None:
         """
         Label names -> indices `[batch_size]` (`None` stays `None`: unconditional).
 
@@ -123,7 +128,7 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
                 f"This model was trained without labels, so it cannot generate {labels!r}; train with "
                 "--label_column or --regimes, or sample without `labels`."
             )
-        return self.labeler.indices(labels, batch_size)
+        return self.labeler.indices(labels, batch_size, generator)
 
     def check_preprocessing(self) -> None:
         """The preprocessing record must describe as many channels as the model generates."""
@@ -166,7 +171,9 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
                 differences or log-returns (per channel `[channels]` or per window `[batch, channels]`); defaults
                 to the last training level.
             labels (`str` or `list[str]`, *optional*): For a model trained on labelled windows: one label for every
-                window or one per window (see [`label_names`]); `None` samples unconditionally.
+                window or one per window (see [`label_names`]); `"by_frequency"` draws each window's label at its
+                share of the training windows (the data's mix, often more realistic than the null label); `None`
+                samples unconditionally (the null label).
             guidance_scale (`float`, defaults to 1.0): Classifier-free guidance: 1 is the plain conditional model,
                 larger values push harder towards the label (at some cost in diversity), 0 ignores it.
 
@@ -177,7 +184,7 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
             batch_size, num_inference_steps, generator, output_type, start_values, return_dict, return_scalograms
         )
         check_guidance_scale(guidance_scale)
-        label_indices = self.label_indices(labels, int(batch_size))
+        label_indices = self.label_indices(labels, int(batch_size), generator)
         # 1-3. Reverse diffusion in the representation's state space.
         samples = self.denoise(
             self.representation.sample_shape(batch_size), num_inference_steps, generator, label_indices, guidance_scale

@@ -29,6 +29,9 @@ _REGIME_NAMES = {
     "volatility": {2: ["low", "high"], 3: ["low", "mid", "high"]},
     "trend": {2: ["down", "up"], 3: ["down", "flat", "up"]},
 }
+# `labels=BY_FREQUENCY`: each window's label drawn at its share of the training windows.
+BY_FREQUENCY = "by_frequency"
+_DRAW_SEED_OFFSET = 7_919  # label draws use their own stream beside the noise's
 
 
 def parse_regimes(spec: str) -> tuple[str, int]:
@@ -88,6 +91,8 @@ class WindowLabeler:
         thresholds (`list[float]`): Regimes: the `K - 1` cut points of the statistic, quantiles over the training
             windows only.
         increments (`list[bool]`): Regimes: per channel, whether the model-space values are increments already.
+        frequencies (`list[float]`): The share of training windows with each label (empty in records written before
+            they were kept: then every label counts the same), for `labels="by_frequency"`.
     """
 
     kind: LabelKind
@@ -96,6 +101,7 @@ class WindowLabeler:
     rule: LabelRule = "mode"
     thresholds: list[float] = field(default_factory=list)
     increments: list[bool] = field(default_factory=list)
+    frequencies: list[float] = field(default_factory=list)
 
     @property
     def num_labels(self) -> int:
@@ -144,9 +150,13 @@ class WindowLabeler:
         return self.label_windows(dataset.series[steps].transpose(0, 2, 1))
 
     # ----- names <-> indices --------------------------------------------------------------------------------
-    def indices(self, labels: str | Sequence[str], batch_size: int) -> torch.Tensor:
+    def indices(
+        self, labels: str | Sequence[str], batch_size: int, generator: torch.Generator | list | None = None
+    ) -> torch.Tensor:
         """
-        Label names -> indices `[batch_size]`: one name for every window, or one per window.
+        Label names -> indices `[batch_size]`: one name for every window, or one per window; or
+        `BY_FREQUENCY`: each window's label drawn at its share of the training windows (with `generator`, one per
+        window when it is a list), which samples the data's mix of labels.
 
         Raises:
             `ValueError`: For a name the model does not know (listing the known ones) or a list of the wrong length.
@@ -159,10 +169,35 @@ class WindowLabeler:
                 f"Got {len(requested)} labels for a batch of {batch_size}: pass one label for every window, or one "
                 "per window."
             )
-        unknown = sorted({str(name) for name in requested if name not in self.names})
+        drawn = [name == BY_FREQUENCY and name not in self.names for name in requested]
+        unknown = sorted({str(n) for n, d in zip(requested, drawn, strict=True) if not d and n not in self.names})
         if unknown:
-            raise ValueError(f"Unknown label(s) {unknown}; this model knows {self.names}.")
-        return torch.tensor([self.names.index(name) for name in requested], dtype=torch.long)
+            raise ValueError(
+                f"Unknown label(s) {unknown}; this model knows {self.names} (or {BY_FREQUENCY!r}: each window's label "
+                "drawn at its training frequency)."
+            )
+        indices = torch.tensor([-1 if d else self.names.index(n) for n, d in zip(requested, drawn, strict=True)])
+        if any(drawn):  # every window draws (window i with its own generator), so batches do not change the draws
+            mask = torch.tensor(drawn)
+            indices[mask] = self.draw(batch_size, generator)[mask]
+        return indices.long()
+
+    def draw(self, batch_size: int, generator: torch.Generator | list | None = None) -> torch.Tensor:
+        """
+        `batch_size` label indices drawn at the training frequencies (uniform when the record has none), from a
+        generator seeded by each given generator's seed, so the sampling noise those generators draw is unchanged.
+        """
+        weights = torch.tensor(self.frequencies or [1.0] * self.num_labels, dtype=torch.float64)
+
+        def from_seed(source: torch.Generator, count: int) -> torch.Tensor:
+            own = torch.Generator().manual_seed((source.initial_seed() + _DRAW_SEED_OFFSET) % 2**63)
+            return torch.multinomial(weights, count, replacement=True, generator=own)
+
+        if isinstance(generator, list):
+            return torch.cat([from_seed(g, 1) for g in generator])
+        if generator is None:
+            return torch.multinomial(weights, batch_size, replacement=True)
+        return from_seed(generator, batch_size)
 
     # ----- the record ------------------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -174,6 +209,7 @@ class WindowLabeler:
             "rule": self.rule,
             "thresholds": [float(t) for t in self.thresholds],
             "increments": [bool(b) for b in self.increments],
+            "frequencies": [float(f) for f in self.frequencies],
         }
 
     @classmethod
@@ -192,6 +228,7 @@ class WindowLabeler:
             rule=record.get("rule", "mode"),
             thresholds=[float(t) for t in record.get("thresholds", [])],
             increments=[bool(b) for b in record.get("increments", [])],
+            frequencies=[float(f) for f in record.get("frequencies", [])],
         )
 
 
