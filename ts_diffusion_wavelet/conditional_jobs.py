@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from .argument_checks import is_integer
 from .batch_sampling import window_generator
 from .conditional import Generator, fill_windows
 from .data.partial_series import model_to_levels, partial_to_model
@@ -83,7 +84,7 @@ def forecast(
     _check_common(pipeline, num_samples, num_inference_steps, generator, seed, quantiles)
     labelled = _label_guidance(pipeline, label, guidance_scale, num_samples, generator, seed)
     window, needed = pipeline.window_size, min_context(pipeline.window_size)
-    if not _is_integer(horizon) or horizon < 1:
+    if not is_integer(horizon) or horizon < 1:
         raise ValueError(f"`horizon` must be a positive integer (steps to forecast), got {horizon!r}.")
     if len(levels) < needed:
         raise ValueError(
@@ -135,13 +136,13 @@ def generate_long(
     guidance_scale: float = 1.0,
 ) -> np.ndarray:
     """[`TimeSeriesDiffusionPipeline.generate_long`]; see there."""
-    if not _is_integer(length) or length < 1:
+    if not is_integer(length) or length < 1:
         raise ValueError(f"`length` must be a positive integer (steps per path), got {length!r}.")
     _check_common(pipeline, num_samples, num_inference_steps, generator, seed, ())
     labelled = _label_guidance(pipeline, label, guidance_scale, num_samples, generator, seed)
     window = pipeline.window_size
     overlap = window // 2 if overlap is None else overlap
-    if not _is_integer(overlap) or not 1 <= overlap < window:
+    if not is_integer(overlap) or not 1 <= overlap < window:
         raise ValueError(
             f"`overlap` must be an integer from 1 to {window - 1} (the window size {window} minus one), got "
             f"{overlap!r}; the default is half a window."
@@ -248,11 +249,11 @@ def _check_common(
     seed: int | None,
     quantiles: Sequence[float],
 ) -> None:
-    if not _is_integer(num_samples) or num_samples < 1:
+    if not is_integer(num_samples) or num_samples < 1:
         raise ValueError(f"`num_samples` must be a positive integer, got {num_samples!r}.")
     if generator is not None and seed is not None:
         raise ValueError("Pass either `generator` or `seed`, not both (`seed` seeds one generator per sample).")
-    if seed is not None and not _is_integer(seed):
+    if seed is not None and not is_integer(seed):
         raise ValueError(f"`seed` must be an integer, got {seed!r}.")
     pipeline.check_call_arguments(num_samples, num_inference_steps, generator, "np")
     bad = [q for q in quantiles if not isinstance(q, (int, float)) or not 0 < q < 1]
@@ -312,7 +313,3 @@ def _sample(
 
 def _summaries(samples: np.ndarray, quantiles: Sequence[float]) -> tuple[np.ndarray, dict[float, np.ndarray]]:
     return np.median(samples, axis=0), {float(q): np.quantile(samples, q, axis=0) for q in quantiles}
-
-
-def _is_integer(value: Any) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))

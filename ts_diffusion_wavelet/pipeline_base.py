@@ -16,6 +16,7 @@ from diffusers.schedulers.scheduling_utils import SchedulerMixin
 from diffusers.utils.torch_utils import randn_tensor
 
 from .anomaly.output import AnomalyOutput
+from .argument_checks import is_integer
 from .conditional import FORECAST_GUIDANCE, IMPUTE_GUIDANCE, LONG_PATH_GUIDANCE
 from .data.categorical import onehot_decode
 from .data.labels import WindowLabeler
@@ -207,10 +208,10 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
         return_scalograms: bool = False,
     ) -> None:
         """Reject arguments of `__call__` that cannot work, before any sampling, naming the value and the fix."""
-        if not _is_integer(batch_size) or batch_size < 1:
+        if not is_integer(batch_size) or batch_size < 1:
             raise ValueError(f"`batch_size` must be a positive integer, got {batch_size!r}.")
         max_steps = self.scheduler.config.num_train_timesteps
-        if not _is_integer(num_inference_steps) or not 1 <= num_inference_steps <= max_steps:
+        if not is_integer(num_inference_steps) or not 1 <= num_inference_steps <= max_steps:
             raise ValueError(
                 f"`num_inference_steps` must be an integer from 1 to the {max_steps} steps the model was trained "
                 f"with, got {num_inference_steps!r}. DDIM or DPM-Solver need 20-50; DDPM needs up to {max_steps}."
@@ -576,11 +577,6 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
 
         repo_id = kwargs.pop("repo_id", Path(save_directory).name)
         push_pipeline_to_hub(self, repo_id, saved_folder=save_directory, **kwargs)
-
-
-def _is_integer(value: Any) -> bool:
-    """An int (or numpy integer), not a bool, which Python counts as an int."""
-    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
 
 
 def _legacy_record(

@@ -23,9 +23,10 @@ import pandas as pd
 import torch
 from tqdm.auto import tqdm
 
+from ..argument_checks import is_integer
 from ..batch_sampling import window_generator
 from ..clean_estimate import clean_estimate, signal_and_noise_scales
-from ..conditional_jobs import SeriesLike, _is_integer, _sliding_starts
+from ..conditional_jobs import SeriesLike, _sliding_starts
 from .inputs import NanPolicy, model_space_series
 from .output import AnomalyOutput
 
@@ -168,7 +169,7 @@ def _check_arguments(
 ) -> list[int]:
     """Reject arguments that cannot work before any scoring; returns the noise levels as training timesteps."""
     window = pipeline.window_size
-    if stride is not None and (not _is_integer(stride) or not 1 <= stride <= window):
+    if stride is not None and (not is_integer(stride) or not 1 <= stride <= window):
         raise ValueError(
             f"`stride` must be an integer from 1 to the window size {window}, got {stride!r}; the default is a "
             "quarter window."
@@ -176,9 +177,9 @@ def _check_arguments(
     if aggregation not in AGGREGATIONS:
         raise ValueError(f"Unknown `aggregation` {aggregation!r}; choose one of {AGGREGATIONS}.")
     for name, value in (("num_draws", num_draws), ("batch_size", batch_size)):
-        if not _is_integer(value) or value < 1:
+        if not is_integer(value) or value < 1:
             raise ValueError(f"`{name}` must be a positive integer, got {value!r}.")
-    if not _is_integer(seed):
+    if not is_integer(seed):
         raise ValueError(f"`seed` must be an integer, got {seed!r}.")
     levels = list(noise_levels) if isinstance(noise_levels, (list, tuple)) else None
     if not levels or any(isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v < 1 for v in levels):
