@@ -136,6 +136,21 @@ def test_training_frequencies_are_kept_and_drawn_from():
     np.testing.assert_allclose(np.bincount(uniform.numpy(), minlength=3) / 3000, [1 / 3] * 3, atol=0.03)
 
 
+def test_label_transitions_are_counted_and_long_paths_follow_them():
+    labeler = WindowLabeler("volatility", ["low", "mid", "high"], thresholds=[0.5, 1.5], frequencies=[1, 0, 0])
+    labeler.fit_transitions(np.array([0, 0, 1, 1, 2, 2]), np.arange(6), step=2)
+    # 0 -> 1 twice, 1 -> 2 twice; nothing follows a 2, so it stays where it is.
+    assert labeler.transitions == [[0, 1, 0], [0, 0, 1], [0, 0, 1]]
+    assert labeler.transition_step == 2
+    assert WindowLabeler.from_dict(labeler.to_dict()) == labeler
+    labeler.transitions = [[0, 1, 0], [0, 0, 1], [1, 0, 0]]  # a cycle
+    streams = [torch.Generator().manual_seed(i) for i in range(2)]
+    assert labeler.chain(4, 2, streams).tolist() == [[0, 0], [1, 1], [2, 2], [0, 0]]
+    assert labeler.chain(4, 4, streams).tolist() == [[0, 0], [2, 2], [1, 1], [0, 0]]  # twice the step: squared
+    labeler.transitions = []  # a record without transitions: independent draws at the frequencies
+    assert labeler.chain(3, 2, streams).tolist() == [[0, 0]] * 3
+
+
 def test_label_input_errors_name_the_value_and_the_fix():
     frame = _labelled_frame()
     with pytest.raises(ValueError, match=r"--label_column 'wether' is not a column of the data; available columns: "):

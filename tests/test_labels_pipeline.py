@@ -141,6 +141,15 @@ def test_labels_drawn_at_their_training_frequencies_are_seeded_per_window():
     np.testing.assert_array_equal(first.samples, again.samples)
 
 
+def test_long_paths_by_frequency_follow_the_label_chain():
+    pipeline = make_labelled_pipeline("raw")
+    pipeline.labeler.frequencies = [0.0, 0.0, 1.0]
+    pipeline.labeler.transitions, pipeline.labeler.transition_step = np.eye(3).tolist(), 8  # "high" stays "high"
+    chained = pipeline.generate_long(40, 2, num_inference_steps=STEPS, seed=3, label="by_frequency")
+    fixed = pipeline.generate_long(40, 2, num_inference_steps=STEPS, seed=3, label="high")
+    np.testing.assert_array_equal(chained, fixed)
+
+
 def test_forecast_and_long_paths_in_a_regime():
     pipeline = make_labelled_pipeline("raw")
     context = _series(pipeline)[0][:20]

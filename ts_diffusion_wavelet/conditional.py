@@ -196,7 +196,7 @@ def fill_windows(
     Each window `[start, start + window_size)` is conditioned on the known values and on what earlier windows
     already filled, so overlapping windows join without seams; a window with nothing left to fill is skipped. `T`
     shorter than a window is padded with unknown steps, cropped afterwards. `labels` and `guidance_scale`: as in
-    [`denoise_with_known`], for every window.
+    [`denoise_with_known`], for every window (`labels` `[B]`), or one row per window (`[len(starts), B]`).
 
     Returns:
         `torch.Tensor` `[B, C, T]`, float64, with no NaN left where a window passed.
@@ -206,7 +206,7 @@ def fill_windows(
     if length < window:
         filled = torch.nn.functional.pad(filled, (0, window - length), value=float("nan"))
     with _one_bar_per_series(pipeline, len(starts)) as bar:
-        for start in bar(starts):
+        for number, start in enumerate(bar(starts)):
             _fill_window(
                 pipeline,
                 filled,
@@ -215,7 +215,7 @@ def fill_windows(
                 generator,
                 resample,
                 observation_guidance,
-                labels=labels,
+                labels=labels if labels is None or labels.dim() == 1 else labels[number],
                 guidance_scale=guidance_scale,
             )
     return filled[..., :length]

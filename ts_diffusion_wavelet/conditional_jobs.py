@@ -17,6 +17,7 @@ import torch
 from .argument_checks import is_integer
 from .batch_sampling import window_generator
 from .conditional import Generator, fill_windows
+from .data.labels import BY_FREQUENCY
 from .data.partial_series import model_to_levels, partial_to_model
 from .label_guidance import check_guidance_scale
 from .pipeline_output import ForecastOutput, ImputationOutput
@@ -148,6 +149,10 @@ def generate_long(
             f"{overlap!r}; the default is half a window."
         )
     starts = _sliding_starts(length, window, overlap)
+    if label == BY_FREQUENCY and labelled["labels"] is not None and BY_FREQUENCY not in pipeline.label_names:
+        # A path follows the data's label dynamics: each window's label from the previous one's by the transitions.
+        streams = _label_streams(generator, seed, num_samples)
+        labelled["labels"] = pipeline.labeler.chain(len(starts), window - overlap, streams)
     values = torch.full((num_samples, pipeline.num_series_channels, length), float("nan"), dtype=torch.float64)
     windows = fill_windows(
         pipeline,
@@ -271,6 +276,15 @@ def _sliding_starts(length: int, window: int, overlap: int) -> list[int]:
 def _generators(generator: Generator, seed: int | None, num_samples: int) -> Generator:
     # Sample i from `(seed, i)`, as the batched sampler seeds window i.
     return [window_generator(seed, i) for i in range(num_samples)] if seed is not None else generator
+
+
+def _label_streams(generator: Generator, seed: int | None, num_samples: int) -> list[torch.Generator]:
+    """One generator per path for label draws: the per-sample ones, or streams seeded from the one given."""
+    generators = _generators(generator, seed, num_samples)
+    if isinstance(generators, list):
+        return generators
+    base = int(torch.randint(0, 2**62, (1,)).item()) if generators is None else generators.initial_seed()
+    return [torch.Generator().manual_seed((base + i) % 2**63) for i in range(num_samples)]
 
 
 def _label_guidance(

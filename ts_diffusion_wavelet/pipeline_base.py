@@ -452,7 +452,9 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
             observation_guidance (`float`, defaults to 0.0): As in [`impute`]; off by default: pulling each window
                 toward its overlap made paths calmer (README "Long paths").
             label (`str`, *optional*), guidance_scale (`float`, defaults to 1.0): A labelled model's label for every
-                window of the path (e.g. a long path in the high-volatility regime), as in [`__call__`].
+                window of the path (e.g. a long path in the high-volatility regime), as in [`__call__`];
+                `"by_frequency"` draws the first window's label at the training frequencies and each next one from
+                the training windows' label transitions, so a path moves between regimes as the data did.
 
         Returns:
             `np.ndarray` `[num_samples, length, channels]` in the data's units.

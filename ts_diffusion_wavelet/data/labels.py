@@ -93,6 +93,10 @@ class WindowLabeler:
         increments (`list[bool]`): Regimes: per channel, whether the model-space values are increments already.
         frequencies (`list[float]`): The share of training windows with each label (empty in records written before
             they were kept: then every label counts the same), for `labels="by_frequency"`.
+        transitions (`list[list[float]]`): `transitions[a][b]`: the share of training windows labelled `a` whose
+            window `transition_step` steps later is labelled `b` (empty when not fitted), so long paths can follow
+            the data's label dynamics.
+        transition_step (`int`): The shift those transitions were counted at (half a window).
     """
 
     kind: LabelKind
@@ -102,6 +106,8 @@ class WindowLabeler:
     thresholds: list[float] = field(default_factory=list)
     increments: list[bool] = field(default_factory=list)
     frequencies: list[float] = field(default_factory=list)
+    transitions: list[list[float]] = field(default_factory=list)
+    transition_step: int = 0
 
     @property
     def num_labels(self) -> int:
@@ -199,6 +205,40 @@ class WindowLabeler:
             return torch.multinomial(weights, batch_size, replacement=True)
         return from_seed(generator, batch_size)
 
+    def fit_transitions(self, labels: np.ndarray, starts: np.ndarray, step: int) -> None:
+        """Count label transitions between training windows starting `step` apart (labels `[N]`, starts `[N]`)."""
+        position = {int(start): k for k, start in enumerate(starts)}
+        counts = np.zeros((self.num_labels, self.num_labels))
+        for k, start in enumerate(starts):
+            later = position.get(int(start) + step)
+            if later is not None:
+                counts[labels[k], labels[later]] += 1
+        rows = counts.sum(axis=1, keepdims=True)
+        # A label never followed (e.g. only at the end): it stays as it is.
+        self.transitions = np.where(rows > 0, counts / np.maximum(rows, 1), np.eye(self.num_labels)).tolist()
+        self.transition_step = int(step)
+
+    def chain(self, num_windows: int, step: int, generators: list[torch.Generator]) -> torch.Tensor:
+        """
+        Labels `[num_windows, B]` for windows `step` apart along `B` paths: the first drawn at the training
+        frequencies, each next from the data's transitions (raised to the power nearest `step / transition_step`;
+        independent draws when the record has no transitions). Seeded like [`draw`], one stream per path.
+        """
+        first = self.draw(len(generators), generators)
+        if not self.transitions:
+            return torch.stack([first] + [self.draw(len(generators), generators) for _ in range(num_windows - 1)])
+        power = max(1, round(step / max(self.transition_step, 1)))
+        matrix = torch.tensor(np.linalg.matrix_power(np.asarray(self.transitions), power), dtype=torch.float64)
+        streams = [
+            torch.Generator().manual_seed((g.initial_seed() + 2 * _DRAW_SEED_OFFSET) % 2**63) for g in generators
+        ]
+        rows, current = [first], first
+        for _ in range(num_windows - 1):
+            draws = [torch.multinomial(matrix[int(c)], 1, generator=g) for c, g in zip(current, streams, strict=True)]
+            current = torch.cat(draws)
+            rows.append(current)
+        return torch.stack(rows)
+
     # ----- the record ------------------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready record (saved in `model_index.json` as `labels`)."""
@@ -210,6 +250,8 @@ class WindowLabeler:
             "thresholds": [float(t) for t in self.thresholds],
             "increments": [bool(b) for b in self.increments],
             "frequencies": [float(f) for f in self.frequencies],
+            "transitions": {"rows": [[float(v) for v in row] for row in self.transitions]},
+            "transition_step": int(self.transition_step),
         }
 
     @classmethod
@@ -229,6 +271,8 @@ class WindowLabeler:
             thresholds=[float(t) for t in record.get("thresholds", [])],
             increments=[bool(b) for b in record.get("increments", [])],
             frequencies=[float(f) for f in record.get("frequencies", [])],
+            transitions=[[float(v) for v in row] for row in (record.get("transitions") or {}).get("rows", [])],
+            transition_step=int(record.get("transition_step", 0)),
         )
 
 

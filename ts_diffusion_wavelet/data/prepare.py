@@ -186,6 +186,7 @@ def prepare_windows(
     if labeler is not None:
         counts = np.bincount(prepared.labels(train), minlength=labeler.num_labels)
         labeler.frequencies = (counts / counts.sum()).tolist()
+        labeler.fit_transitions(prepared.labels(train), train.window_starts, max(window_size // 2, 1))
         shares = ", ".join(f"{n} {c}" for n, c in zip(labeler.names, counts, strict=True))
         lines.append(f"labels: {labeler.describe()}; training windows per label: {shares}")
     prepared.report = "\n".join(f"- {line}" for line in lines)
