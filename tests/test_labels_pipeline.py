@@ -238,7 +238,9 @@ def test_resume_with_labels_continues_exactly(tmp_path, monkeypatch):
 def test_generate_cli_labels(trained, tmp_path, capsys):
     model = str(trained)
     assert generate.main(["--model", model, "--list_labels"]) == 0
-    assert capsys.readouterr().out.splitlines()[:3] == NAMES
+    listed = capsys.readouterr().out.splitlines()
+    assert listed[:3] == NAMES
+    assert listed[-1].startswith("(by_frequency: each window's label drawn at its share of the training windows")
     out = tmp_path / "samples.npy"
     common = ["--model", model, "--num_samples", "4", "--num_inference_steps", "2", "--output", str(out)]
     assert generate.main([*common, "--label", "low,high", "--guidance_scale", "2"]) == 0

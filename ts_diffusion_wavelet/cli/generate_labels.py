@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from ..data.labels import BY_FREQUENCY
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options for models trained on labelled windows (`--label_column` or `--regimes`)."""
@@ -62,4 +64,6 @@ def describe_labels(pipeline: Any) -> str:
     labeler = getattr(pipeline, "labeler", None)
     if labeler is None:
         return "This model was trained without labels."
-    return "\n".join([*labeler.names, f"({labeler.describe()})"])
+    mix = f"({BY_FREQUENCY}: each window's label drawn at its share of the training windows; along --length paths, "
+    mix += "following the training windows' label transitions)"
+    return "\n".join([*labeler.names, f"({labeler.describe()})", mix])
