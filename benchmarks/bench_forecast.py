@@ -49,13 +49,15 @@ import numpy as np
 from conditional_tasks import (
     QUANTILE_LEVELS,
     SEASON,
+    add_sampling_options,
     crps_from_quantiles,
     crps_from_samples,
-    job_guidance,
     load_etth1,
     machine,
     ratio_table,
     run_or_print_table,
+    sampling_flags,
+    sampling_options,
     seasonal_scale,
     test_start,
 )
@@ -178,9 +180,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 series[origin - context : origin],
                 HORIZON,
                 args.num_samples,
-                num_inference_steps=args.num_inference_steps,
-                resample=args.resample,
-                observation_guidance=job_guidance(args.observation_guidance, "forecast"),
+                **sampling_options(args, "forecast"),
                 seed=args.seed + origin,
             )
             return np.asarray(result.samples)
@@ -195,8 +195,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         rows.append(row)
         print(f"{name}: MAE {row['MAE']:.4f} MASE {row['MASE']:.4f} CRPS {row['CRPS']:.4f} ({seconds:.1f} s)")
     command = "python benchmarks/bench_forecast.py" + (
-        f" --model {args.model} --num_samples {args.num_samples} --num_inference_steps {args.num_inference_steps}"
-        f" --resample {args.resample} --observation_guidance {job_guidance(args.observation_guidance, 'forecast')}"
+        f" --model {args.model} --num_samples {args.num_samples} {sampling_flags(args, 'forecast')}"
         if args.model
         else ""
     )
@@ -234,14 +233,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", help="A saved pipeline folder: adds the diffusion rows (without it: baselines).")
     parser.add_argument("--num_samples", type=int, default=16)
-    parser.add_argument("--num_inference_steps", type=int, default=50)
-    parser.add_argument("--resample", type=int, default=1, help="RePaint resampling per step.")
-    parser.add_argument(
-        "--observation_guidance",
-        type=float,
-        default=None,
-        help="Observation guidance per step (default: the pipeline's).",
-    )
+    add_sampling_options(parser)
     parser.add_argument("--window", type=int, default=96, help="The model's window: context is window - 24 hours.")
     parser.add_argument("--origins", type=int, default=None, help="Keep this many origins, evenly spaced.")
     parser.add_argument("--history", type=int, default=28 * SEASON, help="Hours AutoETS/AutoARIMA fit and filter.")

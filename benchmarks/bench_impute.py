@@ -43,14 +43,16 @@ import numpy as np
 import pandas as pd
 from conditional_tasks import (
     SEASON,
+    add_sampling_options,
     column_means,
     crps_from_samples,
-    job_guidance,
     load_etth1,
     machine,
     make_mask,
     ratio_table,
     run_or_print_table,
+    sampling_flags,
+    sampling_options,
     split,
 )
 
@@ -105,10 +107,8 @@ def diffusion_samples(pipe: Any, observed: np.ndarray, window: int, args: argpar
         result = pipe.impute(
             chunk,
             args.num_samples,
-            num_inference_steps=args.num_inference_steps,
             seed=args.seed + start,
-            resample=args.resample,
-            observation_guidance=job_guidance(args.observation_guidance, "impute"),
+            **sampling_options(args, "impute"),
         )
         new = slice(done - start, window)  # rows an earlier chunk has not scored yet
         out[:, done : start + window] = np.asarray(result.samples)[:, new]
@@ -162,8 +162,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     f"{pattern} {fraction:.0%} {name}: MAE {row['MAE']:.4f} CRPS {row['CRPS']:.4f} ({seconds:.1f} s)"
                 )
     command = "python benchmarks/bench_impute.py" + (
-        f" --model {args.model} --num_samples {args.num_samples} --num_inference_steps {args.num_inference_steps}"
-        f" --resample {args.resample} --observation_guidance {job_guidance(args.observation_guidance, 'impute')}"
+        f" --model {args.model} --num_samples {args.num_samples} {sampling_flags(args, 'impute')}"
         if args.model
         else ""
     )
@@ -191,14 +190,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", help="A saved pipeline folder: adds the diffusion rows (without it: baselines).")
     parser.add_argument("--num_samples", type=int, default=16)
-    parser.add_argument("--num_inference_steps", type=int, default=50)
-    parser.add_argument("--resample", type=int, default=1, help="RePaint resampling per step.")
-    parser.add_argument(
-        "--observation_guidance",
-        type=float,
-        default=None,
-        help="Observation guidance per step (default: the pipeline's).",
-    )
+    add_sampling_options(parser)
     parser.add_argument("--window", type=int, default=96, help="Rows per imputation call: the model's window.")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--table", action="store_true", help="Print every recorded run.")

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 import torch
-from conditional_tasks import job_guidance, machine, run_or_print_table
+from conditional_tasks import add_sampling_options, machine, run_or_print_table, sampling_flags, sampling_options
 
 ROOT = Path(__file__).resolve().parent
 RESULTS = ROOT / "results" / "long_paths.json"
@@ -60,9 +60,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         length,
         args.num_paths,
         seed=args.seed,
-        num_inference_steps=args.num_inference_steps,
-        resample=args.resample,
-        observation_guidance=job_guidance(args.observation_guidance, "long"),
+        **sampling_options(args, "long"),
     )
     sample_seconds = time.perf_counter() - start
     real, names, levels = bench_long.real_windows("eurusd")
@@ -95,8 +93,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     return {
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "command": f"python benchmarks/bench_long_paths.py --model {args.model} --num_paths {args.num_paths} "
-        f"--windows {args.windows} --num_inference_steps {args.num_inference_steps} --resample {args.resample} "
-        f"--observation_guidance {job_guidance(args.observation_guidance, 'long')} --seed {args.seed}",
+        f"--windows {args.windows} {sampling_flags(args, 'long')} --seed {args.seed}",
         "machine": machine(),
         "paths": [args.num_paths, length],
         "sample_seconds": sample_seconds,
@@ -142,14 +139,7 @@ def main() -> None:
     parser.add_argument("--model", default="outputs/ts-diffusion-wavelet/pipeline")
     parser.add_argument("--num_paths", type=int, default=10)
     parser.add_argument("--windows", type=int, default=20, help="Path length in windows.")
-    parser.add_argument("--num_inference_steps", type=int, default=50)
-    parser.add_argument("--resample", type=int, default=1, help="RePaint resampling per step.")
-    parser.add_argument(
-        "--observation_guidance",
-        type=float,
-        default=None,
-        help="Observation guidance per step (default: the pipeline's).",
-    )
+    add_sampling_options(parser)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--table", action="store_true")

@@ -17,6 +17,7 @@ dividing each column's error by its training-part standard deviation ("standardi
 
 from __future__ import annotations
 
+import argparse
 import platform
 from collections.abc import Callable
 from pathlib import Path
@@ -139,8 +140,23 @@ def column_means(errors: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return np.array([errors[mask[:, c], c].mean() for c in range(errors.shape[1])])
 
 
-def job_guidance(observation_guidance: float | None, job: str) -> float:
-    """The observation guidance a run uses: `--observation_guidance` if given, else the pipeline's for `job`."""
+def add_sampling_options(parser: argparse.ArgumentParser) -> None:
+    """How the conditional benchmarks sample: `--num_inference_steps`, `--resample`, `--observation_guidance`."""
+    parser.add_argument("--num_inference_steps", type=int, default=50)
+    parser.add_argument("--resample", type=int, default=1, help="RePaint resampling per step.")
+    parser.add_argument(
+        "--observation_guidance",
+        type=float,
+        default=None,
+        help="Observation guidance per step (default: the pipeline's).",
+    )
+
+
+def sampling_options(args: argparse.Namespace, job: str) -> dict[str, float]:
+    """
+    The pipeline-method keywords of those options for `job` (`"impute"`, `"forecast"` or `"long"`), the guidance
+    resolved to the pipeline's default for the job when not given, so records name the value used.
+    """
     from ts_diffusion_wavelet import conditional
 
     defaults = {
@@ -148,7 +164,17 @@ def job_guidance(observation_guidance: float | None, job: str) -> float:
         "forecast": conditional.FORECAST_GUIDANCE,
         "long": conditional.LONG_PATH_GUIDANCE,
     }
-    return defaults[job] if observation_guidance is None else float(observation_guidance)
+    guidance = args.observation_guidance
+    return {
+        "num_inference_steps": args.num_inference_steps,
+        "resample": args.resample,
+        "observation_guidance": defaults[job] if guidance is None else float(guidance),
+    }
+
+
+def sampling_flags(args: argparse.Namespace, job: str) -> str:
+    """[`sampling_options`] as the command-line flags that repeat the run."""
+    return " ".join(f"--{name} {value}" for name, value in sampling_options(args, job).items())
 
 
 def machine() -> str:
