@@ -99,6 +99,7 @@ def test_accelerate_launch_trains_on_the_bundled_data_and_the_pipeline_generates
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "source bundled:eurusd: 7126 rows" in result.stderr  # the data report reaches the user
+    assert "Training on cpu: 1 process(es), mixed precision no" in result.stderr  # where the run trains
     assert "Pipeline saved to" in result.stdout
     # Series-space scalograms are consistent by construction: the round trip of the transform, far above 20 dB.
     consistency = re.search(r"step 4: generated scalograms consistent to ([\d.]+) dB", result.stderr)
@@ -144,10 +145,28 @@ def test_two_process_ddp_on_cpu_splits_the_data_and_saves_a_loadable_model(tmp_p
         re.findall(r"Process (\d) of 2 reads \d+ windows per epoch; first windows (\[[\d, ]+\])", result.stderr)
     )
     assert sorted(shards) == ["0", "1"], result.stderr[-3000:]
+    assert re.search(r"Training on cpu(:0)?: 2 process\(es\)", result.stderr)
     assert not set(eval(shards["0"])) & set(eval(shards["1"]))  # disjoint shards: each process sees other data
     assert [p.name for p in list_checkpoints(tmp_path / "run")] == ["checkpoint-2", "checkpoint-3"]
     pipe = load_pipeline(tmp_path / "run" / "pipeline")
     assert pipe(1, num_inference_steps=2).series.shape == (1, 32, 1)
+
+
+def test_a_cuda_build_that_sees_no_gpu_is_reported(monkeypatch, caplog):
+    # A GPU job that quietly trains on the CPU is otherwise noticed only from its step rate.
+    from accelerate import Accelerator
+
+    monkeypatch.setattr(torch.version, "cuda", "13.0")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with caplog.at_level("INFO", logger="ts_diffusion_wavelet"):
+        training_loop.log_device(Accelerator(cpu=True))
+    assert "Training on cpu: 1 process(es)" in caplog.text
+    assert "is a CUDA build but sees no GPU" in caplog.text and "CUDA 13.0" in caplog.text
+    caplog.clear()
+    monkeypatch.setattr(torch.version, "cuda", None)  # a CPU build: nothing to warn about
+    with caplog.at_level("INFO", logger="ts_diffusion_wavelet"):
+        training_loop.log_device(Accelerator(cpu=True))
+    assert "sees no GPU" not in caplog.text
 
 
 def test_resume_continues_exactly(tmp_path, monkeypatch):

@@ -161,6 +161,7 @@ def prepare_run(config: TrainingConfig) -> TrainingRun:
         config.model_preset,
         sum(p.numel() for p in model.parameters()) / 1e6,
     )
+    log_device(accelerator)
     data_order = ResumableShardSampler(
         len(data.train),
         config.train_batch_size,
@@ -210,6 +211,26 @@ def prepare_run(config: TrainingConfig) -> TrainingRun:
         state,
         run_id,
     )
+
+
+def log_device(accelerator: Accelerator) -> None:
+    """
+    Say where the run trains; warn when a CUDA build of torch sees no GPU, since such a run silently takes CPU time
+    (a GPU job that trains at CPU speed is otherwise noticed only from its step rate).
+    """
+    logger.info(
+        "Training on %s: %d process(es), mixed precision %s",
+        accelerator.device,
+        accelerator.num_processes,
+        accelerator.mixed_precision,
+    )
+    if accelerator.device.type == "cpu" and torch.version.cuda is not None and not torch.cuda.is_available():
+        logger.warning(
+            "torch %s is a CUDA build but sees no GPU, so this run trains on the CPU; check `nvidia-smi`, "
+            "CUDA_VISIBLE_DEVICES and that the driver supports CUDA %s.",
+            torch.__version__,
+            torch.version.cuda,
+        )
 
 
 def describe_shard(run: TrainingRun) -> None:
