@@ -1,18 +1,23 @@
 """Paths longer than a window: `pipe.generate_long` judged at its joins and away from them, and over long lags.
 
     python benchmarks/bench_long_paths.py --model outputs/ts-diffusion-wavelet/pipeline   # the default EUR/USD model
+    python benchmarks/bench_long_paths.py --model REGIME_MODEL --windows 80 --label by_frequency  # a regime chain
     python benchmarks/bench_long_paths.py --table                                          # every recorded run
 
 `--num_paths` paths of `--windows` times the model's window (default 10 paths of 20 windows) are drawn with
-`pipe.generate_long` (half-window overlap, `--resample` as given); the model's real data are the
-EUR/USD training windows of `bench_long.py` (log-returns, window 256, stride 1). Measured in one run:
+`pipe.generate_long` (`--overlap`, default half a window; `--resample` as given; `--label` for a labelled model,
+`by_frequency` to follow the training windows' label transitions); the real data are the EUR/USD training windows
+of `bench_long.py` (log-returns, window 256, stride 1), and the windows judged are cut at that length whatever the
+model's window, so a window-64 regime chain and the window-256 model are judged alike. Measured in one run:
 
 - the classifier two-sample tests (`c2st_scores`, MiniRocket and window statistics, time-blocked split, with the
   real-vs-real floor) of non-overlapping windows cut from the paths, once starting at a join (where a window's new
   part meets the overlap with the previous one) and once starting half-way between joins, against the real windows;
 - the seam ratio: mean |return| at the first step of each new part over the mean |return| elsewhere (1 = no seam);
-- the ACF of the returns and of |returns| up to 3 windows, against the real training series' (the largest absolute
-  difference over lags, and both at lags of one, two and three windows).
+- the ACF of the returns and of |returns| up to 3 judged windows, against the real training series' (the largest
+  absolute difference over lags, and both at lags of one, two and three windows);
+- the std ratio of the returns and the 5th / 50th / 95th percentiles of the judged windows' return std against the
+  real windows' (the spread of volatility, README "Where the raw model still falls short").
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from conditional_tasks import add_sampling_options, machine, run_or_print_table,
 
 ROOT = Path(__file__).resolve().parent
 RESULTS = ROOT / "results" / "long_paths.json"
+SPREAD_LEVELS = (5, 50, 95)
 
 
 def acf(series: np.ndarray, max_lag: int) -> np.ndarray:
@@ -44,6 +50,19 @@ def cut_windows(paths: np.ndarray, window: int, first: int) -> np.ndarray:
     return np.concatenate([paths[:, first + i * window : first + (i + 1) * window] for i in range(count)])
 
 
+def window_std_percentiles(windows: np.ndarray, real: np.ndarray) -> list[float]:
+    """
+    The 5th / 50th / 95th percentiles of the per-window std of the log-returns of `windows` `[N, T, 1]` (levels),
+    each over the same percentile of the `real` windows': 1 where calm and turbulent windows are as in the data.
+    """
+    from ts_diffusion_wavelet.evaluation import to_returns
+
+    def percentiles(levels: np.ndarray) -> np.ndarray:
+        return np.percentile(to_returns(levels, "log")[..., 0].std(axis=1), SPREAD_LEVELS)
+
+    return (percentiles(windows) / percentiles(real)).tolist()
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     import bench_long
 
@@ -53,17 +72,22 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     torch.set_num_threads(args.threads)
     pipe = load_pipeline(args.model)
     window = pipe.window_size
-    overlap = window // 2
+    overlap = window // 2 if args.overlap is None else args.overlap
     length = args.windows * window
+    real, names, levels = bench_long.real_windows("eurusd")
+    judged = real.shape[1]
+    if length < 4 * judged:
+        raise SystemExit(f"Paths of {length} steps are too short to cut windows of {judged}; raise --windows.")
     start = time.perf_counter()
     paths = pipe.generate_long(
         length,
         args.num_paths,
+        overlap=overlap,
         seed=args.seed,
+        label=args.label,
         **sampling_options(args, "long"),
     )
     sample_seconds = time.perf_counter() - start
-    real, names, levels = bench_long.real_windows("eurusd")
     # Joins: generate_long's windows start every `window - overlap` steps; a window's new part begins `overlap`
     # steps after its start. In returns (one step shorter) the first new return sits at the same index.
     step = window - overlap
@@ -74,15 +98,16 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     seam = float(np.abs(returns[:, at_join]).mean() / np.abs(returns[:, ~at_join]).mean())
     real_returns = to_returns(levels[None], "log")[..., 0]
     std_ratio = float(returns.std() / real_returns.std())
-    max_lag = 3 * window
+    max_lag = 3 * judged
     acfs = {
         "returns": (acf(returns, max_lag), acf(real_returns, max_lag)),
         "abs_returns": (acf(np.abs(returns), max_lag), acf(np.abs(real_returns), max_lag)),
     }
     candidates = {
-        "from a join": cut_windows(paths, window, int(joins[0])),
-        "between joins": cut_windows(paths, window, int(joins[0]) + step // 2),
+        "from a join": cut_windows(paths, judged, int(joins[0])),
+        "between joins": cut_windows(paths, judged, int(joins[0]) + step // 2),
     }
+    spread = {name: window_std_percentiles(windows, real) for name, windows in candidates.items()}
     tests = c2st_scores(
         to_returns(real, "log"),
         {name: to_returns(windows, "log") for name, windows in candidates.items()},
@@ -93,12 +118,18 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     return {
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "command": f"python benchmarks/bench_long_paths.py --model {args.model} --num_paths {args.num_paths} "
-        f"--windows {args.windows} {sampling_flags(args, 'long')} --seed {args.seed}",
+        f"--windows {args.windows} {sampling_flags(args, 'long')} --seed {args.seed}"
+        + ("" if args.overlap is None else f" --overlap {args.overlap}")
+        + ("" if args.label is None else f" --label {args.label}"),
         "machine": machine(),
         "paths": [args.num_paths, length],
         "sample_seconds": sample_seconds,
+        "model_window": window,
+        "overlap": overlap,
+        "label": args.label,
         "seam_ratio": seam,
         "std_ratio": std_ratio,
+        "window_std_percentiles": {"levels": list(SPREAD_LEVELS)} | spread,
         "c2st": {
             name: {k: [tests[name][k]["mean"], tests[name][k]["ci95"]] for k in ("minirocket", "features")}
             for name in candidates
@@ -129,6 +160,11 @@ def print_record(record: dict[str, Any]) -> None:
         )
     print(f"| real vs real (floor) | {floor['minirocket']:.3f} | {floor['features']:.3f} |")
     print(f"seam ratio (|r| at a join / elsewhere): {record['seam_ratio']:.3f}; std ratio {record['std_ratio']:.3f}")
+    spread = record.get("window_std_percentiles")
+    if spread:  # records before the spread rows lack it
+        for name in ("from a join", "between joins"):
+            ratios = " / ".join(f"{r:.2f}" for r in spread[name])
+            print(f"window std percentiles {spread['levels']} vs real ({name}): {ratios}x")
     for kind, entry in record["acf"].items():
         lags = ", ".join(f"{k}w {g:+.3f} (real {r:+.3f})" for k, (g, r) in entry["at_windows"].items())
         print(f"ACF {kind}: max |difference| to lag 3w {entry['max_abs_difference']:.3f}; {lags}")
@@ -138,7 +174,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", default="outputs/ts-diffusion-wavelet/pipeline")
     parser.add_argument("--num_paths", type=int, default=10)
-    parser.add_argument("--windows", type=int, default=20, help="Path length in windows.")
+    parser.add_argument("--windows", type=int, default=20, help="Path length in windows of the model.")
+    parser.add_argument("--overlap", type=int, default=None, help="Steps shared by consecutive windows (half).")
+    parser.add_argument("--label", default=None, help="A labelled model's label, or by_frequency (regime chain).")
     add_sampling_options(parser)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=2)

@@ -171,3 +171,17 @@ def test_long_path_acf_of_white_noise_is_small_and_of_a_sine_is_its_cosine():
     assert np.abs(bench_long_paths.acf(rng.normal(size=(4, 5000)), 10)).max() < 0.05
     sine = np.sin(2 * np.pi * np.arange(4000) / 40)[None]
     assert bench_long_paths.acf(sine, 40)[19] == pytest.approx(-1.0, abs=0.02)  # lag 20: half a period
+
+
+def test_window_std_percentiles_read_one_for_the_data_and_scale_with_its_volatility():
+    rng = np.random.default_rng(0)
+    # Windows of levels whose log-returns have a std that varies from window to window, as in real data.
+    vol = rng.uniform(0.002, 0.02, size=(300, 1, 1))
+    real = np.exp(np.cumsum(rng.normal(size=(300, 65, 1)) * vol, axis=1))
+    np.testing.assert_allclose(bench_long_paths.window_std_percentiles(real, real), [1.0, 1.0, 1.0])
+    calmer = np.exp(np.log(real) * 0.5)  # half the returns: every percentile halves
+    np.testing.assert_allclose(bench_long_paths.window_std_percentiles(calmer, real), [0.5, 0.5, 0.5], rtol=1e-6)
+    # One volatility for every window: calm windows too turbulent, turbulent ones too calm.
+    flat = np.exp(np.cumsum(rng.normal(size=(300, 65, 1)) * 0.011, axis=1))
+    low, _, high = bench_long_paths.window_std_percentiles(flat, real)
+    assert low > 1.5 and high < 0.7
