@@ -60,7 +60,7 @@ def measure(options: list[str], steps: int, warmup: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as folder:
         config = parse_config([*options, "--output_dir", folder, "--logger", "none", "--validation_steps", "0"])
         run = prepare_run(config)
-        run.sampler.set_epoch(0)
+        run.data_order.set_epoch(0)
         batches = iter(run.loader)
         device = run.accelerator.device
         load = encode = total = 0.0
