@@ -139,7 +139,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             kind: {
                 "max_abs_difference": float(np.abs(generated - real_acf).max()),
                 "at_windows": {
-                    str(k): [float(generated[k * window - 1]), float(real_acf[k * window - 1])] for k in (1, 2, 3)
+                    str(k): [float(generated[k * judged - 1]), float(real_acf[k * judged - 1])] for k in (1, 2, 3)
                 },
             }
             for kind, (generated, real_acf) in acfs.items()
@@ -166,7 +166,10 @@ def print_record(record: dict[str, Any]) -> None:
             ratios = " / ".join(f"{r:.2f}" for r in spread[name])
             print(f"window std percentiles {spread['levels']} vs real ({name}): {ratios}x")
     for kind, entry in record["acf"].items():
-        lags = ", ".join(f"{k}w {g:+.3f} (real {r:+.3f})" for k, (g, r) in entry["at_windows"].items())
+        # Early window-64 records read the lags in the model's windows (64 steps), not the judged ones (256).
+        unit = "w" if "at_windows" in entry else " model windows"
+        at = entry.get("at_windows", entry.get("at_model_windows", {}))
+        lags = ", ".join(f"{k}{unit} {g:+.3f} (real {r:+.3f})" for k, (g, r) in at.items())
         print(f"ACF {kind}: max |difference| to lag 3w {entry['max_abs_difference']:.3f}; {lags}")
 
 
