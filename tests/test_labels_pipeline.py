@@ -13,7 +13,7 @@ import pytest
 import torch
 from conftest import HUB_USER, WRITE_TOKEN
 from pipeline_fixtures import WINDOW, make_raw_pipeline, make_tiny_transform, tiny_preprocessing, tiny_scheduler
-from test_training import assert_same_weights, tiny_config, weights
+from test_training import assert_same_weights, tiny_config, train_until_crash, weights
 
 from ts_diffusion_wavelet import load_pipeline
 from ts_diffusion_wavelet.cli import generate
@@ -23,7 +23,6 @@ from ts_diffusion_wavelet.label_guidance import guided_denoise
 from ts_diffusion_wavelet.models import padded_length, unet1d_size_multiple
 from ts_diffusion_wavelet.pipeline_base import TimeSeriesDiffusionPipeline
 from ts_diffusion_wavelet.representations import RawRepresentation, Representation, ScalogramRepresentation
-from ts_diffusion_wavelet.training import loop as training_loop
 from ts_diffusion_wavelet.training.loop import train
 
 NAMES = ["low", "mid", "high"]
@@ -219,17 +218,7 @@ def test_scalogram_models_train_with_labels(tmp_path):
 def test_resume_with_labels_continues_exactly(tmp_path, monkeypatch):
     options = (*TRAIN, "--representation", "raw", "--max_train_steps", "4", "--checkpointing_steps", "2")
     train(tiny_config(tmp_path / "straight", *options))
-    real_save = training_loop.save_state
-
-    def crash_after_first_checkpoint(run):
-        real_save(run)
-        if run.state.global_step == 2:
-            raise KeyboardInterrupt("simulated crash")
-
-    monkeypatch.setattr(training_loop, "save_state", crash_after_first_checkpoint)
-    with pytest.raises(KeyboardInterrupt):
-        train(tiny_config(tmp_path / "resumed", *options))
-    monkeypatch.setattr(training_loop, "save_state", real_save)
+    train_until_crash(monkeypatch, tiny_config(tmp_path / "resumed", *options), crash_at_step=2)
     train(tiny_config(tmp_path / "resumed", *options, "--resume_from_checkpoint", "latest"))
     name = "pipeline/unet/diffusion_pytorch_model.safetensors"
     assert_same_weights(weights(tmp_path / "straight" / name), weights(tmp_path / "resumed" / name))

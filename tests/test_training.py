@@ -169,6 +169,21 @@ def test_a_cuda_build_that_sees_no_gpu_is_reported(monkeypatch, caplog):
     assert "sees no GPU" not in caplog.text
 
 
+def train_until_crash(monkeypatch: pytest.MonkeyPatch, config, crash_at_step: int) -> None:
+    """Train `config` and die right after the checkpoint of `crash_at_step` is saved, as a killed run would."""
+    real_save = training_loop.save_state
+
+    def crash_after_checkpoint(run):
+        real_save(run)
+        if run.state.global_step == crash_at_step:
+            raise KeyboardInterrupt(f"simulated crash after checkpoint-{crash_at_step}")
+
+    monkeypatch.setattr(training_loop, "save_state", crash_after_checkpoint)
+    with pytest.raises(KeyboardInterrupt):
+        train(config)
+    monkeypatch.setattr(training_loop, "save_state", real_save)
+
+
 def test_resume_continues_exactly(tmp_path, monkeypatch):
     """6 steps straight equal 3 steps, a crash, a resume and 3 more: weights, optimizer state and EMA."""
     options = (
@@ -183,17 +198,7 @@ def test_resume_continues_exactly(tmp_path, monkeypatch):
     )
     train(tiny_config(tmp_path / "straight", *options))
 
-    real_save = training_loop.save_state
-
-    def crash_after_first_checkpoint(run):
-        real_save(run)
-        if run.state.global_step == 3:
-            raise KeyboardInterrupt("simulated crash after checkpoint-3")
-
-    monkeypatch.setattr(training_loop, "save_state", crash_after_first_checkpoint)
-    with pytest.raises(KeyboardInterrupt):
-        train(tiny_config(tmp_path / "resumed", *options))
-    monkeypatch.setattr(training_loop, "save_state", real_save)
+    train_until_crash(monkeypatch, tiny_config(tmp_path / "resumed", *options), crash_at_step=3)
     assert [p.name for p in list_checkpoints(tmp_path / "resumed")] == ["checkpoint-3"]
     train(tiny_config(tmp_path / "resumed", *options, "--resume_from_checkpoint", "latest"))
 
