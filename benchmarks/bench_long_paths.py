@@ -50,17 +50,16 @@ def cut_windows(paths: np.ndarray, window: int, first: int) -> np.ndarray:
     return np.concatenate([paths[:, first + i * window : first + (i + 1) * window] for i in range(count)])
 
 
-def window_std_percentiles(windows: np.ndarray, real: np.ndarray) -> list[float]:
+def window_std_percentiles(returns: np.ndarray, real_returns: np.ndarray) -> list[float]:
     """
-    The 5th / 50th / 95th percentiles of the per-window std of the log-returns of `windows` `[N, T, 1]` (levels),
-    each over the same percentile of the `real` windows': 1 where calm and turbulent windows are as in the data.
+    The 5th / 50th / 95th percentiles of the per-window std of `returns` `[N, T, 1]`, each over the same percentile
+    of the `real_returns` windows': 1 where calm and turbulent windows are as in the data.
     """
-    from ts_diffusion_wavelet.evaluation import to_returns
 
-    def percentiles(levels: np.ndarray) -> np.ndarray:
-        return np.percentile(to_returns(levels, "log")[..., 0].std(axis=1), SPREAD_LEVELS)
+    def percentiles(windows: np.ndarray) -> np.ndarray:
+        return np.percentile(windows[..., 0].std(axis=1), SPREAD_LEVELS)
 
-    return (percentiles(windows) / percentiles(real)).tolist()
+    return (percentiles(returns) / percentiles(real_returns)).tolist()
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -103,14 +102,16 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "returns": (acf(returns, max_lag), acf(real_returns, max_lag)),
         "abs_returns": (acf(np.abs(returns), max_lag), acf(np.abs(real_returns), max_lag)),
     }
+    # Judged on returns, computed once for the spread and the two-sample tests.
+    real_window_returns = to_returns(real, "log")
     candidates = {
-        "from a join": cut_windows(paths, judged, int(joins[0])),
-        "between joins": cut_windows(paths, judged, int(joins[0]) + step // 2),
+        "from a join": to_returns(cut_windows(paths, judged, int(joins[0])), "log"),
+        "between joins": to_returns(cut_windows(paths, judged, int(joins[0]) + step // 2), "log"),
     }
-    spread = {name: window_std_percentiles(windows, real) for name, windows in candidates.items()}
+    spread = {name: window_std_percentiles(returns, real_window_returns) for name, returns in candidates.items()}
     tests = c2st_scores(
-        to_returns(real, "log"),
-        {name: to_returns(windows, "log") for name, windows in candidates.items()},
+        real_window_returns,
+        candidates,
         channel_names=names,
         seed=args.seed,
         progress=False,

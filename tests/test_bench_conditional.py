@@ -18,6 +18,7 @@ import bench_long_paths  # noqa: E402
 import conditional_tasks as ct  # noqa: E402
 
 from ts_diffusion_wavelet.data.windows import split_row  # noqa: E402
+from ts_diffusion_wavelet.evaluation import to_returns  # noqa: E402
 
 
 def test_crps_of_a_point_mass_is_the_absolute_error():
@@ -178,10 +179,11 @@ def test_window_std_percentiles_read_one_for_the_data_and_scale_with_its_volatil
     # Windows of levels whose log-returns have a std that varies from window to window, as in real data.
     vol = rng.uniform(0.002, 0.02, size=(300, 1, 1))
     real = np.exp(np.cumsum(rng.normal(size=(300, 65, 1)) * vol, axis=1))
+    real = to_returns(real, "log")
     np.testing.assert_allclose(bench_long_paths.window_std_percentiles(real, real), [1.0, 1.0, 1.0])
-    calmer = np.exp(np.log(real) * 0.5)  # half the returns: every percentile halves
+    calmer = real * 0.5  # half the returns: every percentile halves
     np.testing.assert_allclose(bench_long_paths.window_std_percentiles(calmer, real), [0.5, 0.5, 0.5], rtol=1e-6)
     # One volatility for every window: calm windows too turbulent, turbulent ones too calm.
-    flat = np.exp(np.cumsum(rng.normal(size=(300, 65, 1)) * 0.011, axis=1))
+    flat = to_returns(np.exp(np.cumsum(rng.normal(size=(300, 65, 1)) * 0.011, axis=1)), "log")
     low, _, high = bench_long_paths.window_std_percentiles(flat, real)
     assert low > 1.5 and high < 0.7
