@@ -310,6 +310,8 @@ def test_raw_representation_trains_too(tmp_path):
             "5",
             "--beta_schedule",
             "cosine",
+            "--input_perturbation",
+            "0.1",
         )
     )
     pipe = load_pipeline(tmp_path / "pipeline")
@@ -359,6 +361,13 @@ def test_a_finished_run_is_not_overwritten_by_accident(tmp_path):
         (["--columns", "Open"], "Open"),
         (["--window_size", "9000"], "fewer than one window of window_size=9000"),
         (["--mixed_precision", "fp16"], "--mixed_precision fp16 needs a CUDA GPU"),
+        (["--input_perturbation", "2"], "--input_perturbation must be in [0, 1] (0.1 is the paper's value"),
+        (["--known_dropout", "-0.5"], "--known_dropout must be in [0, 1] (0.2 is the default), got -0.5"),
+        (
+            ["--representation", "scalogram", "--condition_on_known"],
+            "--condition_on_known needs --representation raw (its UNet reads the series itself), got "
+            "--representation scalogram",
+        ),
         (["--representation", "scalogram", "--wavelet", "db4"], "db4"),
         # ~7,000 windows of 32 at stride 1
         (["--train_batch_size", "10000"], "cannot fill one optimizer step of 10000 windows"),

@@ -26,6 +26,7 @@ class RawRepresentation(Representation):
     name = "raw"
     tag = "raw"
     summary = "a `UNet1DModel` that denoises the preprocessed windows directly"
+    supports_known_channels = True  # the UNet's input is the padded window itself
 
     def __init__(self, num_channels: int, window_size: int, padded_length: int) -> None:
         if not 1 <= window_size <= padded_length:
@@ -54,7 +55,7 @@ class RawRepresentation(Representation):
             "num_channels": self._num_channels,
             "window_size": self._window_size,
             "padded_length": self.padded_length,
-            **self.label_record(),
+            **self.conditioning_record(),
         }
 
     @property
@@ -85,7 +86,7 @@ class RawRepresentation(Representation):
         return output
 
     def build_unet(self, preset: str) -> UNet1DModel:
-        unet = build_unet1d(preset, self._num_channels, self._window_size, label_channels=self.num_labels)
+        unet = build_unet1d(preset, self._num_channels, self._window_size, extra_channels=self.extra_input_channels)
         self.check_unet(unet)
         return unet
 
@@ -99,9 +100,10 @@ class RawRepresentation(Representation):
                 f"{len(unet.config.block_out_channels)} blocks need; build it with models.build_unet1d, which pads "
                 "the length."
             )
-        expected = (self._num_channels + self.num_labels, self.padded_length)
+        expected = (self._num_channels + self.extra_input_channels, self.padded_length)
         if (unet.config.in_channels, unet.config.sample_size) != expected:
             labels = f" plus {self.num_labels} label channels" if self.num_labels else ""
+            labels += f" plus {self.known_channels} known-value channels" if self.known_channels else ""
             raise ValueError(
                 f"The UNet takes {unet.config.in_channels} channels x {unet.config.sample_size} steps but the windows "
                 f"are {self._num_channels} x {self.padded_length} after padding{labels}; build it with "
@@ -127,4 +129,8 @@ class RawRepresentation(Representation):
         )
 
     def card_rows(self) -> list[tuple[str, Any]]:
-        return [("window", f"{self._num_channels} channels x {self._window_size} steps"), *self.label_card_rows()]
+        return [
+            ("window", f"{self._num_channels} channels x {self._window_size} steps"),
+            *self.label_card_rows(),
+            *self.known_card_rows(),
+        ]

@@ -97,6 +97,17 @@ class TrainingConfig:
         "Share of training windows whose label is replaced by the null label, so one model also samples "
         "unconditionally and supports guidance_scale (1.0: ignore the labels).",
     )
+    # CSDI-style conditional training (Tashiro et al. 2021): the jobs with part of a window known are what the
+    # network learns, instead of being imposed only by replacement while sampling an unconditional model.
+    condition_on_known: bool = _option(
+        False,
+        "Raw only: train the UNet to read known values (and their mask) as extra inputs, on windows with random "
+        "points, runs or a leading stretch known, for imputation, forecasting and long paths.",
+    )
+    known_dropout: float = _option(
+        0.2,
+        "With condition_on_known: share of training windows shown nothing, so the model also generates freely.",
+    )
 
     # --- representation and model ------------------------------------------------------------------------
     # raw by default: at equal training time it is as close to the data as the scalogram model or closer
@@ -145,6 +156,9 @@ class TrainingConfig:
     prediction_type: str = _option("v_prediction", "What the UNet predicts.", ("epsilon", "v_prediction", "sample"))
     snr_gamma: float | None = _option(
         None, "Min-SNR loss weighting gamma (5.0 is the paper's value); none to disable."
+    )
+    input_perturbation: float = _option(
+        0.0, "Input perturbation gamma against exposure bias (Ning et al. 2023; 0.1 in the paper); 0 to disable."
     )
     # DPM-Solver++ rather than DDPM: closer to the data at the pipeline's default 50 steps, and good at 25
     # (README "Defaults" and the sampler table).
@@ -223,6 +237,14 @@ class TrainingConfig:
             raise ValueError(f"--validation_fraction must be in [0, 1), got {self.validation_fraction}.")
         if not 0.0 <= self.label_dropout <= 1.0:
             raise ValueError(f"--label_dropout must be in [0, 1] (0.1 is usual), got {self.label_dropout}.")
+        if not 0.0 <= self.known_dropout <= 1.0:
+            raise ValueError(f"--known_dropout must be in [0, 1] (0.2 is the default), got {self.known_dropout}.")
+        if self.condition_on_known and self.representation != "raw":
+            raise ValueError(
+                f"--condition_on_known needs --representation raw (its UNet reads the series itself), got "
+                f"--representation {self.representation}; drop --condition_on_known to keep the scalogram model "
+                "(imputation and forecasting still work by replacement while sampling)."
+            )
         if self.label_column is not None and self.regimes is not None:
             raise ValueError(
                 f"Choose one source of labels: --label_column {self.label_column!r} or --regimes {self.regimes!r}, "
@@ -232,6 +254,11 @@ class TrainingConfig:
             parse_regimes(self.regimes)
         if self.snr_gamma is not None and self.snr_gamma <= 0:
             raise ValueError(f"--snr_gamma must be positive (5.0 is usual) or none, got {self.snr_gamma}.")
+        if not 0 <= self.input_perturbation <= 1:
+            raise ValueError(
+                f"--input_perturbation must be in [0, 1] (0.1 is the paper's value, 0 disables it), "
+                f"got {self.input_perturbation}."
+            )
         if self.lr_warmup_steps < 0 or self.validation_steps < 0 or self.max_grad_norm < 0:
             raise ValueError("--lr_warmup_steps, --validation_steps and --max_grad_norm must not be negative.")
         if self.push_to_hub and not self.hub_model_id:

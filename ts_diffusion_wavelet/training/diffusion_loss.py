@@ -18,6 +18,8 @@ def diffusion_loss(
     noise_scheduler: DDPMScheduler,
     generator: torch.Generator,
     snr_gamma: float | None = None,
+    input_perturbation: float = 0.0,
+    loss_mask: torch.Tensor | None = None,
 ) -> torch.Tensor:
     r"""
     One Monte-Carlo estimate of the denoising loss on a batch of clean samples.
@@ -29,6 +31,11 @@ def diffusion_loss(
         noise_scheduler ([`DDPMScheduler`]): The training schedule; its `prediction_type` picks the target.
         generator (`torch.Generator`): Draws the noise and timesteps (see `batch_generator`).
         snr_gamma (`float`, *optional*): Min-SNR-$\gamma$ weighting (Hang et al. 2023); `None` for the plain MSE.
+        input_perturbation (`float`, defaults to 0): Input perturbation $\gamma$ (Ning et al. 2023): the network
+            sees $x_t$ noised with $\epsilon + \gamma \xi$ but is trained against $\epsilon$, which makes it robust
+            to the error its own earlier sampling steps leave in $x_t$ (exposure bias); 0.1 is the paper's value.
+        loss_mask (`torch.Tensor` of bool, *optional*): True where the error counts, in the states' shape:
+            conditional training scores only what the model was not shown (CSDI); `None` scores every entry.
 
     Returns:
         `torch.Tensor`: the scalar loss.
@@ -39,8 +46,14 @@ def diffusion_loss(
         0, noise_scheduler.config.num_train_timesteps, (batch,), generator=generator, device=clean.device
     )
     noise = torch.randn(clean.shape, generator=generator, device=clean.device, dtype=clean.dtype)
-    # 2. Forward process q(x_t | x_0) = N(sqrt(abar_t) x_0, (1 - abar_t) I)  (Ho et al. 2020, eq. 4).
-    noisy = noise_scheduler.add_noise(clean, noise, timesteps)
+    # 2. Forward process q(x_t | x_0) = N(sqrt(abar_t) x_0, (1 - abar_t) I)  (Ho et al. 2020, eq. 4); input
+    #    perturbation feeds the network a slightly wrong x_t, as its own sampling does, with the target unchanged.
+    seen_noise = noise
+    if input_perturbation > 0:
+        seen_noise = noise + input_perturbation * torch.randn(
+            clean.shape, generator=generator, device=clean.device, dtype=clean.dtype
+        )
+    noisy = noise_scheduler.add_noise(clean, seen_noise, timesteps)
     # 3. Target: eps, v = sqrt(abar_t) eps - sqrt(1 - abar_t) x_0 (Salimans & Ho 2022), or x_0.
     prediction_type = noise_scheduler.config.prediction_type
     if prediction_type == "epsilon":
@@ -52,17 +65,37 @@ def diffusion_loss(
     else:
         raise ValueError(f"Unknown prediction_type {prediction_type!r}; choose epsilon, v_prediction or sample.")
     prediction = denoiser(noisy, timesteps)
+    if loss_mask is not None:
+        return _masked_loss(prediction, target, loss_mask, _snr_weights(noise_scheduler, timesteps, snr_gamma))
     if snr_gamma is None:
         return F.mse_loss(prediction.float(), target.float())
-    # 4. Min-SNR: weight each sample's MSE by min(SNR_t, gamma) / SNR_t for eps (/(SNR_t + 1) for v; x_0 targets
-    #    weigh by min(SNR_t, gamma)), which balances the timesteps' conflicting gradients.
-    snr = compute_snr(noise_scheduler, timesteps)
-    clipped = torch.clamp(snr, max=snr_gamma)
-    if prediction_type == "epsilon":
-        weights = clipped / snr
-    elif prediction_type == "v_prediction":
-        weights = clipped / (snr + 1)
-    else:
-        weights = clipped
+    weights = _snr_weights(noise_scheduler, timesteps, snr_gamma)
     per_sample = F.mse_loss(prediction.float(), target.float(), reduction="none").flatten(1).mean(dim=1)
     return (per_sample * weights).mean()
+
+
+def _snr_weights(noise_scheduler: DDPMScheduler, timesteps: torch.Tensor, snr_gamma: float | None) -> torch.Tensor:
+    """
+    Per-sample Min-SNR weights (ones without `snr_gamma`): min(SNR_t, gamma) / SNR_t for eps, / (SNR_t + 1) for v,
+    min(SNR_t, gamma) for x_0 targets, which balances the timesteps' conflicting gradients.
+    """
+    if snr_gamma is None:
+        return torch.ones(timesteps.shape, device=timesteps.device)
+    snr = compute_snr(noise_scheduler, timesteps)
+    clipped = torch.clamp(snr, max=snr_gamma)
+    prediction_type = noise_scheduler.config.prediction_type
+    if prediction_type == "epsilon":
+        return clipped / snr
+    if prediction_type == "v_prediction":
+        return clipped / (snr + 1)
+    return clipped
+
+
+def _masked_loss(
+    prediction: torch.Tensor, target: torch.Tensor, loss_mask: torch.Tensor, weights: torch.Tensor
+) -> torch.Tensor:
+    """The weighted mean squared error over the entries under `loss_mask` (as CSDI: a sum over the scored entries)."""
+    scored = loss_mask.to(prediction.device, torch.float32)
+    squared = (prediction.float() - target.float()) ** 2 * scored
+    per_sample = squared.flatten(1).sum(dim=1) * weights.to(squared.device, torch.float32)
+    return per_sample.sum() / scored.sum().clamp(min=1.0)
