@@ -362,6 +362,14 @@ def test_a_finished_run_is_not_overwritten_by_accident(tmp_path):
         (["--window_size", "9000"], "fewer than one window of window_size=9000"),
         (["--mixed_precision", "fp16"], "--mixed_precision fp16 needs a CUDA GPU"),
         (["--input_perturbation", "2"], "--input_perturbation must be in [0, 1] (0.1 is the paper's value"),
+        (
+            ["--representation", "scalogram", "--window_scale", "std"],
+            "--window_scale std needs --representation raw without --condition_on_known",
+        ),
+        (
+            ["--window_scale", "std", "--condition_on_known"],
+            "got --representation raw with --condition_on_known. Use --window_scale none for those.",
+        ),
         (["--known_dropout", "-0.5"], "--known_dropout must be in [0, 1] (0.2 is the default), got -0.5"),
         (
             ["--representation", "scalogram", "--condition_on_known"],

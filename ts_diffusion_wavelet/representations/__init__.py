@@ -37,14 +37,13 @@ def build_representation(
         num_labels (`int`, defaults to 0): Labels the UNet is conditioned on (0: unconditional).
         reads_known (`bool`, defaults to False): Whether the UNet reads known values as extra input channels.
     """
-    cls = _representation_class(config.representation)
-    if reads_known and not cls.supports_known_channels:
+    representation = _representation_class(config.representation).from_training_config(config, sample_windows)
+    if reads_known and not representation.supports_known_channels:
         raise ValueError(
-            f"--condition_on_known needs a representation whose UNet reads the series itself (raw); the "
+            f"--condition_on_known needs a representation whose UNet reads the series itself (raw, unscaled); the "
             f"{config.representation!r} representation's does not. Use --representation raw, or drop "
             "--condition_on_known (imputation and forecasting still work by replacement while sampling)."
         )
-    representation = cls.from_training_config(config, sample_windows)
     representation.num_labels = int(num_labels)
     representation.reads_known = bool(reads_known)
     return representation

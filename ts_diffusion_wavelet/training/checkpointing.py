@@ -56,6 +56,7 @@ RESUME_INVARIANT_OPTIONS = (
     "stride",
     "validation_fraction",
     "representation",
+    "window_scale",
     "wavelet",
     "num_scales",
     "image_size",

@@ -117,6 +117,14 @@ class TrainingConfig:
         "raw (a UNet1DModel on the windows) or scalogram (a UNet on their Morlet CWT images).",
         ("raw", "scalogram"),
     )
+    # Each window's own scale as a generated number: the raw model left alone regresses turbulent windows towards
+    # calm ones (README "Where the raw model still falls short").
+    window_scale: str = _option(
+        "none",
+        "Raw only: none, or std (each window divided by its own standard deviation, whose log the model "
+        "generates as an extra constant channel).",
+        ("none", "std"),
+    )
     wavelet: str = _option("morl", "Mother wavelet: morl (real Morlet) or cmorB-C (complex Morlet, e.g. cmor1.5-1.0).")
     # 16, not the original 128: 128 scales for 256 samples are highly redundant; 16 log-spaced ones still invert
     # accurately and make a far smaller image (README "How it works").
@@ -239,6 +247,14 @@ class TrainingConfig:
             raise ValueError(f"--label_dropout must be in [0, 1] (0.1 is usual), got {self.label_dropout}.")
         if not 0.0 <= self.known_dropout <= 1.0:
             raise ValueError(f"--known_dropout must be in [0, 1] (0.2 is the default), got {self.known_dropout}.")
+        if self.window_scale != "none" and (self.representation != "raw" or self.condition_on_known):
+            raise ValueError(
+                f"--window_scale {self.window_scale} needs --representation raw without --condition_on_known (its "
+                "states are scaled windows, not the series' values); got "
+                f"--representation {self.representation}"
+                + (" with --condition_on_known" if self.condition_on_known else "")
+                + ". Use --window_scale none for those."
+            )
         if self.condition_on_known and self.representation != "raw":
             raise ValueError(
                 f"--condition_on_known needs --representation raw (its UNet reads the series itself), got "
