@@ -81,6 +81,11 @@ def test_length_writes_long_paths(model, tmp_path):
     output = tmp_path / "paths.npy"
     assert main(["--model", str(model), "--length", "75", "--num_samples", "2", *STEPS, "--output", str(output)]) == 0
     assert np.load(output).shape == (2, 75, 2)
+    with_overlap = tmp_path / "overlap.npy"
+    argv = ["--model", str(model), "--length", "75", "--num_samples", "2", *STEPS, "--overlap", "20"]
+    assert main([*argv, "--output", str(with_overlap)]) == 0
+    expected = load_pipeline(model).generate_long(75, 2, overlap=20, num_inference_steps=2, seed=0)
+    np.testing.assert_array_equal(np.load(with_overlap), np.asarray(expected))
 
 
 def test_times_continue_at_the_last_spacing_when_no_frequency_is_found():
@@ -95,6 +100,8 @@ def test_times_continue_at_the_last_spacing_when_no_frequency_is_found():
         (["--forecast", "{source}"], "--forecast needs --horizon"),
         (["--horizon", "3"], "--horizon 3 is only read with --forecast FILE"),
         (["--length", "0"], "--length must be at least 1 (steps per path), got 0."),
+        (["--overlap", "8"], "--overlap 8 is only read with --length N"),
+        (["--length", "40", "--overlap", "0"], "`overlap` must be an integer from 1 to 29"),
         (["--impute", "{source}", "--resample", "0"], "--resample must be at least 1"),
         (
             ["--impute", "{source}", "--observation_guidance", "-1"],

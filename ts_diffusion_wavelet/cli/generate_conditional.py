@@ -33,6 +33,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     jobs.add_argument("--length", type=int, default=None, help="Generate --num_samples continuous paths this long.")
     parser.add_argument("--horizon", type=int, default=None, help="Steps to forecast (with --forecast).")
     parser.add_argument(
+        "--overlap",
+        type=int,
+        default=None,
+        help="Steps consecutive windows of a --length path share (default: half a window).",
+    )
+    parser.add_argument(
         "--resample",
         type=int,
         default=None,
@@ -54,6 +60,8 @@ def check_arguments(args: argparse.Namespace) -> None:
         raise ValueError(f"--horizon {args.horizon} is only read with --forecast FILE; add it or drop --horizon.")
     if args.length is not None and args.length < 1:
         raise ValueError(f"--length must be at least 1 (steps per path), got {args.length}.")
+    if args.overlap is not None and args.length is None:
+        raise ValueError(f"--overlap {args.overlap} is only read with --length N; add it or drop --overlap.")
     if args.resample is not None and args.resample < 1:
         raise ValueError(f"--resample must be at least 1 (1 = no resampling), got {args.resample}.")
     if args.observation_guidance is not None and not 0.0 <= args.observation_guidance < float("inf"):
@@ -76,7 +84,8 @@ def run_conditional_job(pipeline: Any, args: argparse.Namespace) -> None:
         options["observation_guidance"] = args.observation_guidance
     labelled = {**options, **generate_labels.job_options(args)}
     if args.length is not None:
-        paths = pipeline.generate_long(args.length, args.num_samples, **labelled)
+        overlap = {} if args.overlap is None else {"overlap": args.overlap}
+        paths = pipeline.generate_long(args.length, args.num_samples, **labelled, **overlap)
         save_generated(args.output, paths, pipeline.channel_names)
         logger.info("Wrote %d paths of %d steps to %s", len(paths), args.length, args.output)
         return
