@@ -10,7 +10,7 @@ import torch
 from diffusers import DDPMScheduler
 
 from ts_diffusion_wavelet.data import SeriesPreprocessor, geometric_prices
-from ts_diffusion_wavelet.models import build_unet1d, padded_length, unet1d_size_multiple
+from ts_diffusion_wavelet.models import build_unet1d
 from ts_diffusion_wavelet.pipeline_base import TimeSeriesDiffusionPipeline
 from ts_diffusion_wavelet.representations import RawRepresentation, Representation, ScalogramRepresentation
 from ts_diffusion_wavelet.scalogram import ScalogramTransform
@@ -50,14 +50,6 @@ def make_raw_pipeline(
     torch.manual_seed(0)
     unet = build_unet1d("tiny", in_channels=2, window_size=WINDOW).eval()
     return _pipeline(unet, RawRepresentation(2, WINDOW, unet.config.sample_size), preprocessing, training_config)
-
-
-def make_known_reading_pipeline(preprocessing: dict | None = None) -> TimeSeriesDiffusionPipeline:
-    """The raw tiny pipeline of a model trained with `--condition_on_known`: 2 + 4 input channels."""
-    representation = RawRepresentation(2, WINDOW, padded_length(WINDOW, unet1d_size_multiple("tiny")))
-    representation.reads_known = True
-    torch.manual_seed(0)
-    return _pipeline(representation.build_unet("tiny").eval(), representation, preprocessing, None)
 
 
 def make_tiny_transform(window_size: int = 32) -> ScalogramTransform:

@@ -46,22 +46,3 @@ def test_without_perturbation_the_draws_are_those_of_the_plain_objective():
     # Same noise and timesteps, so the same v target (the zero predictor's loss) whether perturbed or not.
     assert torch.equal(seen[0], seen[1]) and float(plain) == float(off) == float(on)
     assert not torch.equal(seen[0], seen[2])
-
-
-@pytest.mark.parametrize("snr_gamma", [None, 5.0])
-def test_a_loss_mask_scores_only_the_entries_the_model_was_not_shown(snr_gamma):
-    scheduler = DDPMScheduler(num_train_timesteps=1000, prediction_type="epsilon")
-    clean = torch.randn(16, 2, 24, generator=torch.Generator().manual_seed(0))
-    shown = torch.zeros_like(clean, dtype=torch.bool)
-    shown[..., :10] = True
-    denoise, holder = noise_reader(scheduler)
-    holder["clean"] = clean
-
-    def wrong_where_shown(noisy: torch.Tensor, timesteps: torch.Tensor) -> torch.Tensor:
-        return torch.where(shown, torch.full_like(noisy, 100.0), denoise(noisy, timesteps))
-
-    generator = torch.Generator().manual_seed(1)
-    masked = diffusion_loss(wrong_where_shown, clean, scheduler, generator, snr_gamma, loss_mask=~shown)
-    assert float(masked) == pytest.approx(0.0, abs=1e-8)
-    unmasked = diffusion_loss(wrong_where_shown, clean, scheduler, torch.Generator().manual_seed(1), snr_gamma)
-    assert float(unmasked) > 1.0

@@ -364,17 +364,7 @@ def test_a_finished_run_is_not_overwritten_by_accident(tmp_path):
         (["--input_perturbation", "2"], "--input_perturbation must be in [0, 1] (0.1 is the paper's value"),
         (
             ["--representation", "scalogram", "--window_scale", "std"],
-            "--window_scale std needs --representation raw without --condition_on_known",
-        ),
-        (
-            ["--window_scale", "std", "--condition_on_known"],
-            "got --representation raw with --condition_on_known. Use --window_scale none for those.",
-        ),
-        (["--known_dropout", "-0.5"], "--known_dropout must be in [0, 1] (0.2 is the default), got -0.5"),
-        (
-            ["--representation", "scalogram", "--condition_on_known"],
-            "--condition_on_known needs --representation raw (its UNet reads the series itself), got "
-            "--representation scalogram",
+            "--window_scale std needs --representation raw, got --representation scalogram",
         ),
         (["--representation", "scalogram", "--wavelet", "db4"], "db4"),
         # ~7,000 windows of 32 at stride 1

@@ -49,7 +49,6 @@ def test_the_record_round_trips_and_a_bad_one_is_named():
     representation, _ = scaled()
     record = representation.to_dict()
     assert representation_from_dict(json.loads(json.dumps(record))).to_dict() == record
-    assert not representation.supports_known_channels
     with pytest.raises(ValueError, match=r"'window_scale' must be .*2 positive numbers.*got \{'mean': \[0.0\]"):
         representation_from_dict({**record, "window_scale": {"mean": [0.0], "std": [1.0]}})
     with pytest.raises(ValueError, match="'window_scale' must be"):

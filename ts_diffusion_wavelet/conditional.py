@@ -105,8 +105,6 @@ def denoise_with_known(
     # 1. x_T ~ N(0, I), scaled by the sampler's initial sigma.
     sample = randn_tensor(known.shape, generator=generator, device=device, dtype=dtype) * scheduler.init_noise_sigma
     step_kwargs = {"generator": generator} if "generator" in inspect.signature(scheduler.step).parameters else {}
-    # A model trained with --condition_on_known also reads the known values and their mask at every step.
-    shown = (known, mask) if pipeline.representation.reads_known else None
     for t in pipeline.progress_bar(scheduler.timesteps):
         previous = _previous_timestep(scheduler, int(t))
         for round_ in range(resample):
@@ -114,12 +112,12 @@ def denoise_with_known(
             #    values when guided).
             if observation_guidance > 0:
                 model_output, pull = _guidance_gradient(
-                    pipeline, scheduler, sample, t, known, mask, labels, guidance_scale, shown
+                    pipeline, scheduler, sample, t, known, mask, labels, guidance_scale
                 )
             else:
                 model_input = scheduler.scale_model_input(sample, t)
                 model_output = guided_denoise(
-                    pipeline.representation, pipeline.unet, model_input, t, labels, guidance_scale, shown
+                    pipeline.representation, pipeline.unet, model_input, t, labels, guidance_scale
                 )
             stepped = scheduler.step(model_output, t, sample, **step_kwargs).prev_sample
             if observation_guidance > 0:
@@ -143,15 +141,12 @@ def _guidance_gradient(
     mask: torch.Tensor,
     labels: torch.Tensor | None,
     guidance_scale: float,
-    shown: tuple[torch.Tensor, torch.Tensor] | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """The denoiser's output at `sample` and the gradient of each sample's `||mask * (x0_estimate - known)||`."""
     with torch.enable_grad():
         state = sample.detach().requires_grad_(True)
         model_input = scheduler.scale_model_input(state, t)
-        model_output = guided_denoise(
-            pipeline.representation, pipeline.unet, model_input, t, labels, guidance_scale, shown
-        )
+        model_output = guided_denoise(pipeline.representation, pipeline.unet, model_input, t, labels, guidance_scale)
         estimate = clean_estimate(scheduler, state, model_output, int(t))
         distance = torch.where(mask, estimate - known, torch.zeros_like(estimate)).flatten(1).norm(dim=1)
         (gradient,) = torch.autograd.grad(distance.sum(), state)

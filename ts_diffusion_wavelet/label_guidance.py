@@ -32,7 +32,6 @@ def guided_denoise(
     timesteps: torch.Tensor,
     labels: torch.Tensor | None,
     guidance_scale: float = 1.0,
-    known: tuple[torch.Tensor, torch.Tensor] | None = None,
 ) -> torch.Tensor:
     r"""
     The denoiser's prediction steered towards `labels`: $\hat{y}_\varnothing + s (\hat{y}_c - \hat{y}_\varnothing)$.
@@ -46,20 +45,17 @@ def guided_denoise(
         samples (`torch.Tensor`): Noisy states `[B, ...]`; timesteps: as the UNet takes them.
         labels (`torch.Tensor` of `[B]` label indices, *optional*).
         guidance_scale (`float`, defaults to 1.0): `s`.
-        known (`tuple` of values and mask, *optional*): Known values for a model that reads them
-            ([`Representation.denoise`]); both predictions see them.
     """
     if labels is None:
-        return representation.denoise(unet, samples, timesteps, known=known)
+        return representation.denoise(unet, samples, timesteps)
     labels = labels.to(samples.device)
     if guidance_scale == 1:
-        return representation.denoise(unet, samples, timesteps, labels, known)
+        return representation.denoise(unet, samples, timesteps, labels)
     null = representation.null_labels(samples.shape[0], samples.device)
     if guidance_scale == 0:
-        return representation.denoise(unet, samples, timesteps, null, known)
+        return representation.denoise(unet, samples, timesteps, null)
     # 1. One batched call: [x_t, x_t] with [c, null].
-    doubled = None if known is None else (torch.cat([known[0]] * 2), torch.cat([known[1]] * 2))
-    both = representation.denoise(unet, torch.cat([samples, samples]), timesteps, torch.cat([labels, null]), doubled)
+    both = representation.denoise(unet, torch.cat([samples, samples]), timesteps, torch.cat([labels, null]))
     conditional, unconditional = both.chunk(2)
     # 2. Extrapolate from the unconditional prediction towards (and past, for s > 1) the conditional one.
     return unconditional + guidance_scale * (conditional - unconditional)

@@ -124,7 +124,7 @@ def build_unet2d(
     )
 
 
-def build_unet1d(preset: ModelPreset, in_channels: int, window_size: int, extra_channels: int = 0) -> UNet1DModel:
+def build_unet1d(preset: ModelPreset, in_channels: int, window_size: int, label_channels: int = 0) -> UNet1DModel:
     """
     Build a `UNet1DModel` for raw windows: residual blocks with a timestep embedding for integer DDPM steps.
 
@@ -134,9 +134,8 @@ def build_unet1d(preset: ModelPreset, in_channels: int, window_size: int, extra_
         preset (`str`): One of `"tiny"`, `"small"`, `"base"`, `"large"`.
         in_channels (`int`): Series channels; the output has as many.
         window_size (`int`): Window length before padding.
-        extra_channels (`int`, defaults to 0): Conditioning channels read beside the series: one-hot labels (a
-            `UNet1DModel` has no class embedding), known values and their mask; the output has `in_channels`
-            channels only.
+        label_channels (`int`, defaults to 0): Constant one-hot label channels read beside the series (a
+            `UNet1DModel` has no class embedding); the output has `in_channels` channels only.
 
     Returns:
         `UNet1DModel`: a freshly initialised model.
@@ -152,7 +151,7 @@ def build_unet1d(preset: ModelPreset, in_channels: int, window_size: int, extra_
         )
     return UNet1DModel(
         sample_size=padded_length(window_size, multiple),
-        in_channels=in_channels + extra_channels,
+        in_channels=in_channels + label_channels,
         out_channels=in_channels,
         extra_in_channels=0,
         # Positional embedding of the integer step: DanceDiffusion's blocks expect t in [0, 1] instead.

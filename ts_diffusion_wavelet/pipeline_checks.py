@@ -253,10 +253,9 @@ def _dry_run(representation: Any, unet: torch.nn.Module) -> None:
     with torch.no_grad():
         state = torch.zeros(representation.sample_shape(1))
         model_input = representation.model_input(state)
-        if model_input.shape[1] + representation.extra_input_channels != unet.config.in_channels:
+        if model_input.shape[1] + representation.label_channels != unet.config.in_channels:
             raise ValueError(
-                f"the representation feeds the UNet {model_input.shape[1] + representation.extra_input_channels} "
-                "channels, "
+                f"the representation feeds the UNet {model_input.shape[1] + representation.label_channels} channels, "
                 f"it takes {unet.config.in_channels}"
             )
         output = representation.model_output(torch.zeros((1, unet.config.out_channels, *model_input.shape[2:])))

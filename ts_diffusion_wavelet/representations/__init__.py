@@ -25,9 +25,7 @@ def _representation_class(name: Any) -> type[Representation]:
     return REPRESENTATIONS[name]
 
 
-def build_representation(
-    config: Any, sample_windows: torch.Tensor, num_labels: int = 0, reads_known: bool = False
-) -> Representation:
+def build_representation(config: Any, sample_windows: torch.Tensor, num_labels: int = 0) -> Representation:
     """
     The representation `config.representation` names, fitted where it needs statistics.
 
@@ -35,17 +33,9 @@ def build_representation(
         config (`TrainingConfig`): The run's configuration.
         sample_windows (`torch.Tensor`): Training windows `[N, C, L]` (a seeded sample is enough).
         num_labels (`int`, defaults to 0): Labels the UNet is conditioned on (0: unconditional).
-        reads_known (`bool`, defaults to False): Whether the UNet reads known values as extra input channels.
     """
     representation = _representation_class(config.representation).from_training_config(config, sample_windows)
-    if reads_known and not representation.supports_known_channels:
-        raise ValueError(
-            f"--condition_on_known needs a representation whose UNet reads the series itself (raw, unscaled); the "
-            f"{config.representation!r} representation's does not. Use --representation raw, or drop "
-            "--condition_on_known (imputation and forecasting still work by replacement while sampling)."
-        )
     representation.num_labels = int(num_labels)
-    representation.reads_known = bool(reads_known)
     return representation
 
 
@@ -58,13 +48,6 @@ def representation_from_dict(record: dict[str, Any]) -> Representation:
     if isinstance(num_labels, bool) or not isinstance(num_labels, int) or num_labels < 0 or num_labels == 1:
         raise ValueError(f"A representation's 'num_labels' must be 0 or an integer >= 2, got {num_labels!r}.")
     representation.num_labels = num_labels
-    reads_known = record.get("reads_known", False)
-    if not isinstance(reads_known, bool) or (reads_known and not representation.supports_known_channels):
-        raise ValueError(
-            f"A representation's 'reads_known' must be true or false (true only for a raw model), got "
-            f"{reads_known!r} for {record.get('name')!r}."
-        )
-    representation.reads_known = reads_known
     return representation
 
 

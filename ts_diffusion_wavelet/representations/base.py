@@ -28,12 +28,6 @@ class Representation(ABC):
     # Labels the UNet is conditioned on (0: unconditional). Index `num_labels` is the null label: "no label", what
     # label dropout trains and classifier-free guidance contrasts with.
     num_labels: int = 0
-    # Whether the UNet also reads known values (`--condition_on_known`): the known entries of the state and their
-    # mask as extra input channels, trained on randomly masked windows (`training/known_masks.py`), so imputation,
-    # forecasting and long paths are conditioned inside the network, not only by replacement while sampling.
-    reads_known: bool = False
-    # Only representations whose UNet input is the state itself, entry for entry, can lay the known values beside it.
-    supports_known_channels: ClassVar[bool] = False
 
     # ----- the record ----------------------------------------------------------------------------------
     @classmethod
@@ -99,14 +93,12 @@ class Representation(ABC):
         samples: torch.Tensor,
         timesteps: torch.Tensor,
         labels: torch.Tensor | None = None,
-        known: tuple[torch.Tensor, torch.Tensor] | None = None,
     ) -> torch.Tensor:
         """
         The denoiser: the UNet's prediction (noise, v or x_0, as trained) for noisy states at `timesteps`, given
-        label indices `[B]` (`num_labels` or `None`: no label) when the model is labelled, and `known = (values,
-        mask)` (states' shape, mask True where known; `None`: nothing known) when the model reads known values.
+        label indices `[B]` (`num_labels` or `None`: no label) when the model is labelled.
         """
-        inputs = self.with_known(self.model_input(samples), known)
+        inputs = self.model_input(samples)
         if not self.num_labels:
             if labels is not None:
                 raise ValueError("This model was trained without labels; sample it without `labels`.")
@@ -114,39 +106,6 @@ class Representation(ABC):
         if labels is None:
             labels = self.null_labels(samples.shape[0], samples.device)
         return self.model_output(self.labelled_unet_call(unet, inputs, timesteps, labels))
-
-    def with_known(self, inputs: torch.Tensor, known: tuple[torch.Tensor, torch.Tensor] | None) -> torch.Tensor:
-        """
-        The UNet's inputs with the known-value channels appended: the known values (0 where unknown), then the
-        mask, one of each per state channel; all zeros when nothing is known.
-        """
-        if not self.reads_known:
-            if known is not None:
-                raise ValueError(
-                    "This model was trained without --condition_on_known; it cannot read known values as inputs "
-                    "(sample it without `known`, or retrain with --condition_on_known)."
-                )
-            return inputs
-        if known is None:
-            return torch.cat([inputs, torch.zeros_like(inputs), torch.zeros_like(inputs)], dim=1)
-        values, mask = known
-        if values.shape != inputs.shape or mask.shape != inputs.shape:
-            raise ValueError(
-                f"Known values {tuple(values.shape)} and mask {tuple(mask.shape)} must have the states' shape "
-                f"{tuple(inputs.shape)}."
-            )
-        mask = mask.to(device=inputs.device, dtype=inputs.dtype)
-        return torch.cat([inputs, values.to(inputs.device, inputs.dtype) * mask, mask], dim=1)
-
-    @property
-    def known_channels(self) -> int:
-        """Input channels the known values and their mask add to the UNet's (0 unless `reads_known`)."""
-        return 2 * self.sample_shape(1)[1] if self.reads_known else 0
-
-    @property
-    def extra_input_channels(self) -> int:
-        """Every input channel beside the representation's own: labels read as channels, known values and mask."""
-        return self.label_channels + self.known_channels
 
     def null_labels(self, batch_size: int, device: torch.device | str | None = None) -> torch.Tensor:
         """`[batch_size]` null labels (the index after the last label)."""
@@ -179,28 +138,9 @@ class Representation(ABC):
         )
         return [("labels", f"{how}; classifier-free guidance with `guidance_scale`")]
 
-    def known_card_rows(self) -> list[tuple[str, Any]]:
-        """The model card's row on known values read as inputs (none unless `reads_known`)."""
-        if not self.reads_known:
-            return []
-        half = self.known_channels // 2
-        return [
-            (
-                "known values",
-                f"{half} value and {half} mask input channels, trained on randomly masked windows: `impute`, "
-                "`forecast` and `generate_long` condition the network on what is known",
-            )
-        ]
-
-    def conditioning_record(self) -> dict[str, Any]:
-        """
-        The label count and whether known values are read, for `to_dict` (each absent when unused, so the records
-        of models without them are unchanged).
-        """
-        record: dict[str, Any] = {"num_labels": self.num_labels} if self.num_labels else {}
-        if self.reads_known:
-            record["reads_known"] = True
-        return record
+    def label_record(self) -> dict[str, Any]:
+        """The label count for `to_dict` (absent for unlabelled models, so their records are unchanged)."""
+        return {"num_labels": self.num_labels} if self.num_labels else {}
 
     # ----- the model -----------------------------------------------------------------------------------
     @abstractmethod

@@ -46,11 +46,6 @@ class RawRepresentation(Representation):
         self._num_channels, self._window_size, self.padded_length = num_channels, window_size, padded_length
         self.window_scale = None if window_scale is None else _checked_scale(window_scale, num_channels)
 
-    @property
-    def supports_known_channels(self) -> bool:  # type: ignore[override]
-        # Plain windows: the UNet's input is the padded window itself. Scaled ones are not the series' values.
-        return self.window_scale is None
-
     @classmethod
     def from_training_config(cls, config: Any, sample_windows: torch.Tensor) -> RawRepresentation:
         multiple = unet1d_size_multiple(config.model_preset)
@@ -76,7 +71,7 @@ class RawRepresentation(Representation):
             "window_size": self._window_size,
             "padded_length": self.padded_length,
             **({"window_scale": self.window_scale} if self.window_scale is not None else {}),
-            **self.conditioning_record(),
+            **self.label_record(),
         }
 
     @property
@@ -134,7 +129,7 @@ class RawRepresentation(Representation):
         return output
 
     def build_unet(self, preset: str) -> UNet1DModel:
-        unet = build_unet1d(preset, self.state_channels, self._window_size, extra_channels=self.extra_input_channels)
+        unet = build_unet1d(preset, self.state_channels, self._window_size, label_channels=self.num_labels)
         self.check_unet(unet)
         return unet
 
@@ -148,10 +143,9 @@ class RawRepresentation(Representation):
                 f"{len(unet.config.block_out_channels)} blocks need; build it with models.build_unet1d, which pads "
                 "the length."
             )
-        expected = (self.state_channels + self.extra_input_channels, self.padded_length)
+        expected = (self.state_channels + self.num_labels, self.padded_length)
         if (unet.config.in_channels, unet.config.sample_size) != expected:
             labels = f" plus {self.num_labels} label channels" if self.num_labels else ""
-            labels += f" plus {self.known_channels} known-value channels" if self.known_channels else ""
             raise ValueError(
                 f"The UNet takes {unet.config.in_channels} channels x {unet.config.sample_size} steps but the windows "
                 f"are {self.state_channels} x {self.padded_length} after padding{labels}; build it with "
@@ -186,7 +180,6 @@ class RawRepresentation(Representation):
         return [
             ("window", f"{self._num_channels} channels x {self._window_size} steps"),
             *self.label_card_rows(),
-            *self.known_card_rows(),
         ]
 
 

@@ -111,7 +111,7 @@ class ScalogramRepresentation(Representation):
             "diffusion_space": self.diffusion_space,
             "unet": self.unet,
             "transform_config": self.transform.config,
-            **self.conditioning_record(),
+            **self.label_record(),
         }
 
     @property
@@ -175,7 +175,7 @@ class ScalogramRepresentation(Representation):
     def build_unet(self, preset: str) -> ModelMixin:
         height, width = self.transform.image_size
         if self.unet == "1d":
-            unet = build_unet1d(preset, self._unet_channels, width, extra_channels=self.num_labels)
+            unet = build_unet1d(preset, self._unet_channels, width, label_channels=self.num_labels)
             if unet.config.sample_size != width:
                 raise ValueError(
                     f"The {preset!r} 1-D UNet needs a length that is a multiple of its downsampling, but the image is "

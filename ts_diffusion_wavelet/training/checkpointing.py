@@ -45,8 +45,6 @@ RESUME_INVARIANT_OPTIONS = (
     "label_rule",
     "regimes",
     "label_dropout",
-    "condition_on_known",
-    "known_dropout",
     "columns",
     "time_column",
     "target_transform",

@@ -97,18 +97,6 @@ class TrainingConfig:
         "Share of training windows whose label is replaced by the null label, so one model also samples "
         "unconditionally and supports guidance_scale (1.0: ignore the labels).",
     )
-    # CSDI-style conditional training (Tashiro et al. 2021): the jobs with part of a window known are what the
-    # network learns, instead of being imposed only by replacement while sampling an unconditional model.
-    condition_on_known: bool = _option(
-        False,
-        "Raw only: train the UNet to read known values (and their mask) as extra inputs, on windows with random "
-        "points, runs or a leading stretch known, for imputation, forecasting and long paths.",
-    )
-    known_dropout: float = _option(
-        0.2,
-        "With condition_on_known: share of training windows shown nothing, so the model also generates freely.",
-    )
-
     # --- representation and model ------------------------------------------------------------------------
     # raw by default: at equal training time it is as close to the data as the scalogram model or closer
     # (README "Long windows").
@@ -245,21 +233,10 @@ class TrainingConfig:
             raise ValueError(f"--validation_fraction must be in [0, 1), got {self.validation_fraction}.")
         if not 0.0 <= self.label_dropout <= 1.0:
             raise ValueError(f"--label_dropout must be in [0, 1] (0.1 is usual), got {self.label_dropout}.")
-        if not 0.0 <= self.known_dropout <= 1.0:
-            raise ValueError(f"--known_dropout must be in [0, 1] (0.2 is the default), got {self.known_dropout}.")
-        if self.window_scale != "none" and (self.representation != "raw" or self.condition_on_known):
+        if self.window_scale != "none" and self.representation != "raw":
             raise ValueError(
-                f"--window_scale {self.window_scale} needs --representation raw without --condition_on_known (its "
-                "states are scaled windows, not the series' values); got "
-                f"--representation {self.representation}"
-                + (" with --condition_on_known" if self.condition_on_known else "")
-                + ". Use --window_scale none for those."
-            )
-        if self.condition_on_known and self.representation != "raw":
-            raise ValueError(
-                f"--condition_on_known needs --representation raw (its UNet reads the series itself), got "
-                f"--representation {self.representation}; drop --condition_on_known to keep the scalogram model "
-                "(imputation and forecasting still work by replacement while sampling)."
+                f"--window_scale {self.window_scale} needs --representation raw, got --representation "
+                f"{self.representation}; use --window_scale none with it."
             )
         if self.label_column is not None and self.regimes is not None:
             raise ValueError(

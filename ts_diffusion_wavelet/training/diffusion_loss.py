@@ -19,7 +19,6 @@ def diffusion_loss(
     generator: torch.Generator,
     snr_gamma: float | None = None,
     input_perturbation: float = 0.0,
-    loss_mask: torch.Tensor | None = None,
 ) -> torch.Tensor:
     r"""
     One Monte-Carlo estimate of the denoising loss on a batch of clean samples.
@@ -34,8 +33,6 @@ def diffusion_loss(
         input_perturbation (`float`, defaults to 0): Input perturbation $\gamma$ (Ning et al. 2023): the network
             sees $x_t$ noised with $\epsilon + \gamma \xi$ but is trained against $\epsilon$, which makes it robust
             to the error its own earlier sampling steps leave in $x_t$ (exposure bias); 0.1 is the paper's value.
-        loss_mask (`torch.Tensor` of bool, *optional*): True where the error counts, in the states' shape:
-            conditional training scores only what the model was not shown (CSDI); `None` scores every entry.
 
     Returns:
         `torch.Tensor`: the scalar loss.
@@ -65,8 +62,6 @@ def diffusion_loss(
     else:
         raise ValueError(f"Unknown prediction_type {prediction_type!r}; choose epsilon, v_prediction or sample.")
     prediction = denoiser(noisy, timesteps)
-    if loss_mask is not None:
-        return _masked_loss(prediction, target, loss_mask, _snr_weights(noise_scheduler, timesteps, snr_gamma))
     if snr_gamma is None:
         return F.mse_loss(prediction.float(), target.float())
     weights = _snr_weights(noise_scheduler, timesteps, snr_gamma)
@@ -89,13 +84,3 @@ def _snr_weights(noise_scheduler: DDPMScheduler, timesteps: torch.Tensor, snr_ga
     if prediction_type == "v_prediction":
         return clipped / (snr + 1)
     return clipped
-
-
-def _masked_loss(
-    prediction: torch.Tensor, target: torch.Tensor, loss_mask: torch.Tensor, weights: torch.Tensor
-) -> torch.Tensor:
-    """The weighted mean squared error over the entries under `loss_mask` (as CSDI: a sum over the scored entries)."""
-    scored = loss_mask.to(prediction.device, torch.float32)
-    squared = (prediction.float() - target.float()) ** 2 * scored
-    per_sample = squared.flatten(1).sum(dim=1) * weights.to(squared.device, torch.float32)
-    return per_sample.sum() / scored.sum().clamp(min=1.0)

@@ -28,7 +28,6 @@ from .config import TrainingConfig
 from .data_order import ResumableShardSampler, batch_generator
 from .diffusion_loss import diffusion_loss
 from .export import PIPELINE_FOLDER, build_export_pipeline, save_pipeline
-from .known_masks import draw_known_masks
 from .run_lock import is_main_launch_process, output_dir_lock
 from .setup import check_output_dir, configure_logging, create_accelerator, tracker_config
 from .validation import save_sample_plot, validation_loss
@@ -153,9 +152,7 @@ def prepare_run(config: TrainingConfig) -> TrainingRun:
         representation = representation_from_dict(checkpoint.representation)
     else:
         num_labels = 0 if data.labeler is None else data.labeler.num_labels
-        representation = build_representation(
-            config, sample_windows(data, _FIT_WINDOWS, config.seed), num_labels, config.condition_on_known
-        )
+        representation = build_representation(config, sample_windows(data, _FIT_WINDOWS, config.seed), num_labels)
     set_seed(config.seed)  # identical initial weights on every process
     model = representation.build_unet(config.model_preset)
     logger.info(
@@ -265,12 +262,8 @@ def train_step(run: TrainingRun, batch: torch.Tensor | list[torch.Tensor]) -> fl
     clean = run.representation.clean_sample(windows.to(device))
     if labels is not None:
         labels = drop_labels(labels.to(device), run.config.label_dropout, run.representation.num_labels, generator)
-    known, loss_mask = None, None
-    if run.representation.reads_known:
-        mask = draw_known_masks(clean.shape, run.representation.window_size, run.config.known_dropout, generator)
-        known, loss_mask = (clean, mask), ~mask
     with run.accelerator.accumulate(run.model):
-        denoiser = partial(run.representation.denoise, run.model, labels=labels, known=known)
+        denoiser = partial(run.representation.denoise, run.model, labels=labels)
         loss = diffusion_loss(
             denoiser,
             clean,
@@ -278,7 +271,6 @@ def train_step(run: TrainingRun, batch: torch.Tensor | list[torch.Tensor]) -> fl
             generator,
             run.config.snr_gamma,
             run.config.input_perturbation,
-            loss_mask,
         )
         run.accelerator.backward(loss)
         if run.accelerator.sync_gradients and run.config.max_grad_norm > 0:
