@@ -366,6 +366,7 @@ def test_a_finished_run_is_not_overwritten_by_accident(tmp_path):
             ["--representation", "scalogram", "--window_scale", "std"],
             "--window_scale std needs --representation raw, got --representation scalogram",
         ),
+        (["--window_scale", "local", "--scale_width", "40"], "--scale_width must be from 2 to the window size 32"),
         (["--representation", "scalogram", "--wavelet", "db4"], "db4"),
         # ~7,000 windows of 32 at stride 1
         (["--train_batch_size", "10000"], "cannot fill one optimizer step of 10000 windows"),

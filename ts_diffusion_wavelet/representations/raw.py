@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import torch
@@ -11,6 +10,7 @@ from diffusers import ModelMixin, UNet1DModel
 
 from ..models import build_unet1d, padded_length, unet1d_length_multiple, unet1d_size_multiple
 from .base import Representation
+from .window_scale import WindowScale
 
 
 class RawRepresentation(Representation):
@@ -18,18 +18,17 @@ class RawRepresentation(Representation):
     The diffusion runs on the preprocessed windows themselves, zero-padded at the end to a multiple of the UNet's
     downsampling factor (the padding is noised and denoised like the rest, then cropped).
 
-    With a `window_scale` (`--window_scale std`), each window is divided by its own standard deviation per channel
-    and the log of that scale, standardised over the training windows, rides along as one constant extra channel
-    per series channel: the model generates a window's volatility as one number it can read precisely, instead of
-    inferring it from the shape of 256 noisy steps. Decoding projects the generated shape back onto unit standard
-    deviation (what every training window had) and multiplies by the generated scale.
+    With a `window_scale` (`--window_scale std|local`), each window is split into a unit-std shape and its log
+    volatility path ([`WindowScale`]), which rides along as one extra channel per series channel: the model
+    generates a window's volatility as a number (or a smooth path) it can read precisely, instead of inferring it
+    from 256 noisy steps. Decoding brings the generated shape back to unit standard deviation and multiplies.
 
     Args:
         num_channels (`int`): Channels of a window.
         window_size (`int`): Steps of a window.
         padded_length (`int`): Length the UNet sees (a multiple of its downsampling factor, `>= window_size`).
-        window_scale (`dict`, *optional*): `{"mean": [C], "std": [C]}` of the log window standard deviations of
-            the training windows; `None` for plain windows.
+        window_scale (`dict`, *optional*): A [`WindowScale`] record (kind, width and the log volatility's
+            statistics over the training windows); `None` for plain windows.
     """
 
     name = "raw"
@@ -44,15 +43,15 @@ class RawRepresentation(Representation):
                 f"`window_size` must be between 1 and the UNet's sample_size {padded_length}, got {window_size}."
             )
         self._num_channels, self._window_size, self.padded_length = num_channels, window_size, padded_length
-        self.window_scale = None if window_scale is None else _checked_scale(window_scale, num_channels)
+        self.window_scale = None if window_scale is None else WindowScale.from_dict(window_scale, num_channels)
 
     @classmethod
     def from_training_config(cls, config: Any, sample_windows: torch.Tensor) -> RawRepresentation:
         multiple = unet1d_size_multiple(config.model_preset)
         scale = None
-        if getattr(config, "window_scale", "none") == "std":
-            log_std = _window_std(sample_windows.double()).log().squeeze(-1)  # [N, C]
-            scale = {"mean": log_std.mean(dim=0).tolist(), "std": log_std.std(dim=0).clamp_min(1e-6).tolist()}
+        kind = getattr(config, "window_scale", "none")
+        if kind != "none":
+            scale = WindowScale.fit(sample_windows, kind, getattr(config, "scale_width", 32)).to_dict()
         return cls(sample_windows.shape[1], config.window_size, padded_length(config.window_size, multiple), scale)
 
     @classmethod
@@ -70,7 +69,7 @@ class RawRepresentation(Representation):
             "num_channels": self._num_channels,
             "window_size": self._window_size,
             "padded_length": self.padded_length,
-            **({"window_scale": self.window_scale} if self.window_scale is not None else {}),
+            **({"window_scale": self.window_scale.to_dict()} if self.window_scale is not None else {}),
             **self.label_record(),
         }
 
@@ -92,10 +91,7 @@ class RawRepresentation(Representation):
 
     def clean_sample(self, windows: torch.Tensor) -> torch.Tensor:
         if self.window_scale is not None:
-            mean, std = self._scale_statistics(windows)
-            scale = _window_std(windows)
-            planes = ((scale.log() - mean) / std).expand_as(windows)
-            windows = torch.cat([windows / scale, planes], dim=1)
+            windows = torch.cat(self.window_scale.split(windows), dim=1)
         return F.pad(windows, (0, self.padded_length - windows.shape[-1]))
 
     def known_state(self, windows: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -108,19 +104,7 @@ class RawRepresentation(Representation):
         windows = samples[..., : self._window_size]
         if self.window_scale is None:
             return windows
-        shape, planes = windows[:, : self._num_channels], windows[:, self._num_channels :]
-        mean, std = self._scale_statistics(samples)
-        # The plane is constant in every training window: its mean over time is the generated log scale.
-        scale = (planes.mean(dim=-1, keepdim=True) * std + mean).exp()
-        return shape / _window_std(shape) * scale
-
-    def _scale_statistics(self, like: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        assert self.window_scale is not None
-        mean, std = (
-            torch.tensor(self.window_scale[key], dtype=like.dtype, device=like.device)[:, None]
-            for key in ("mean", "std")
-        )
-        return mean, std
+        return self.window_scale.join(windows[:, : self._num_channels], windows[:, self._num_channels :])
 
     def model_input(self, samples: torch.Tensor) -> torch.Tensor:
         return samples
@@ -165,12 +149,17 @@ class RawRepresentation(Representation):
             )
 
     def card_text(self) -> str:
-        scaled = (
-            " Each window is divided by its own standard deviation per channel, whose standardised log the model "
-            "generates as an extra constant channel (`--window_scale std`)."
-            if self.window_scale is not None
-            else ""
-        )
+        scaled = ""
+        if self.window_scale is not None:
+            path = (
+                "its own standard deviation per channel"
+                if self.window_scale.kind == "std"
+                else f"its {self.window_scale.width}-step moving volatility per channel"
+            )
+            scaled = (
+                f" Each window is divided by {path}, whose standardised log the model generates as an extra channel "
+                f"(`--window_scale {self.window_scale.kind}`)."
+            )
         return (
             f"Raw windows `[channels, length]` after preprocessing, zero-padded at the end to {self.padded_length} "
             f"steps for the UNet's downsampling and cropped back to {self._window_size} after sampling.{scaled}"
@@ -181,21 +170,3 @@ class RawRepresentation(Representation):
             ("window", f"{self._num_channels} channels x {self._window_size} steps"),
             *self.label_card_rows(),
         ]
-
-
-def _window_std(windows: torch.Tensor) -> torch.Tensor:
-    """Each window's standard deviation per channel, `[B, C, 1]`, kept away from 0 (a flat window stays finite)."""
-    return windows.std(dim=-1, keepdim=True).clamp_min(1e-6)
-
-
-def _checked_scale(record: Any, num_channels: int) -> dict[str, list[float]]:
-    """The `window_scale` record, or a `ValueError` naming what is wrong with it."""
-    ok = isinstance(record, dict) and set(record) == {"mean", "std"}
-    ok = ok and all(isinstance(record[k], list) and len(record[k]) == num_channels for k in ("mean", "std"))
-    ok = ok and all(isinstance(v, (int, float)) and math.isfinite(v) for k in ("mean", "std") for v in record[k])
-    if not ok or min(record["std"]) <= 0:
-        raise ValueError(
-            f"A raw representation's 'window_scale' must be {{'mean': [{num_channels} numbers], 'std': "
-            f"[{num_channels} positive numbers]}} (log window std statistics), got {record!r}."
-        )
-    return {"mean": [float(v) for v in record["mean"]], "std": [float(v) for v in record["std"]]}

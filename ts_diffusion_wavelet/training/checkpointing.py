@@ -55,6 +55,7 @@ RESUME_INVARIANT_OPTIONS = (
     "validation_fraction",
     "representation",
     "window_scale",
+    "scale_width",
     "wavelet",
     "num_scales",
     "image_size",

@@ -109,10 +109,11 @@ class TrainingConfig:
     # calm ones (README "Where the raw model still falls short").
     window_scale: str = _option(
         "none",
-        "Raw only: none, or std (each window divided by its own standard deviation, whose log the model "
-        "generates as an extra constant channel).",
-        ("none", "std"),
+        "Raw only: none; std (each window divided by its own standard deviation, whose log the model generates as "
+        "an extra constant channel); local (divided by its scale_width-step moving volatility, generated as a path).",
+        ("none", "std", "local"),
     )
+    scale_width: int = _option(32, "With window_scale local: steps of the moving volatility window.")
     wavelet: str = _option("morl", "Mother wavelet: morl (real Morlet) or cmorB-C (complex Morlet, e.g. cmor1.5-1.0).")
     # 16, not the original 128: 128 scales for 256 samples are highly redundant; 16 log-spaced ones still invert
     # accurately and make a far smaller image (README "How it works").
@@ -233,6 +234,10 @@ class TrainingConfig:
             raise ValueError(f"--validation_fraction must be in [0, 1), got {self.validation_fraction}.")
         if not 0.0 <= self.label_dropout <= 1.0:
             raise ValueError(f"--label_dropout must be in [0, 1] (0.1 is usual), got {self.label_dropout}.")
+        if self.window_scale == "local" and not 2 <= self.scale_width <= self.window_size:
+            raise ValueError(
+                f"--scale_width must be from 2 to the window size {self.window_size}, got {self.scale_width}."
+            )
         if self.window_scale != "none" and self.representation != "raw":
             raise ValueError(
                 f"--window_scale {self.window_scale} needs --representation raw, got --representation "
