@@ -8,10 +8,10 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 import torch
+from test_training import tiny_config
 
 from ts_diffusion_wavelet import load_pipeline
 from ts_diffusion_wavelet.representations import RawRepresentation, representation_from_dict
-from ts_diffusion_wavelet.training import parse_config
 from ts_diffusion_wavelet.training.loop import train
 
 
@@ -78,33 +78,10 @@ def test_known_values_are_refused_with_the_reason():
 
 
 def test_training_with_window_scale_end_to_end(tmp_path):
-    config = parse_config(
-        [
-            "--window_size",
-            "32",
-            "--model_preset",
-            "tiny",
-            "--train_batch_size",
-            "8",
-            "--logger",
-            "none",
-            "--num_validation_samples",
-            "2",
-            "--validation_inference_steps",
-            "2",
-            "--validation_steps",
-            "2",
-            "--lr_warmup_steps",
-            "1",
-            "--max_train_steps",
-            "2",
-            "--window_scale",
-            "local",
-            "--scale_width",
-            "8",
-            "--output_dir",
-            str(tmp_path),
-        ]
+    config = tiny_config(
+        tmp_path,
+        *("--num_validation_samples", "2", "--validation_inference_steps", "2", "--validation_steps", "2"),
+        *("--lr_warmup_steps", "1", "--max_train_steps", "2", "--window_scale", "local", "--scale_width", "8"),
     )
     train(config)
     pipe = load_pipeline(tmp_path / "pipeline")

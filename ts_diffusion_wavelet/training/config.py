@@ -97,6 +97,7 @@ class TrainingConfig:
         "Share of training windows whose label is replaced by the null label, so one model also samples "
         "unconditionally and supports guidance_scale (1.0: ignore the labels).",
     )
+
     # --- representation and model ------------------------------------------------------------------------
     # raw by default: at equal training time it is as close to the data as the scalogram model or closer
     # (README "Long windows").

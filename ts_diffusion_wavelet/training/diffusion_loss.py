@@ -64,23 +64,15 @@ def diffusion_loss(
     prediction = denoiser(noisy, timesteps)
     if snr_gamma is None:
         return F.mse_loss(prediction.float(), target.float())
-    weights = _snr_weights(noise_scheduler, timesteps, snr_gamma)
-    per_sample = F.mse_loss(prediction.float(), target.float(), reduction="none").flatten(1).mean(dim=1)
-    return (per_sample * weights).mean()
-
-
-def _snr_weights(noise_scheduler: DDPMScheduler, timesteps: torch.Tensor, snr_gamma: float | None) -> torch.Tensor:
-    """
-    Per-sample Min-SNR weights (ones without `snr_gamma`): min(SNR_t, gamma) / SNR_t for eps, / (SNR_t + 1) for v,
-    min(SNR_t, gamma) for x_0 targets, which balances the timesteps' conflicting gradients.
-    """
-    if snr_gamma is None:
-        return torch.ones(timesteps.shape, device=timesteps.device)
+    # 4. Min-SNR: weight each sample's MSE by min(SNR_t, gamma) / SNR_t for eps (/(SNR_t + 1) for v; x_0 targets
+    #    weigh by min(SNR_t, gamma)), which balances the timesteps' conflicting gradients.
     snr = compute_snr(noise_scheduler, timesteps)
     clipped = torch.clamp(snr, max=snr_gamma)
-    prediction_type = noise_scheduler.config.prediction_type
     if prediction_type == "epsilon":
-        return clipped / snr
-    if prediction_type == "v_prediction":
-        return clipped / (snr + 1)
-    return clipped
+        weights = clipped / snr
+    elif prediction_type == "v_prediction":
+        weights = clipped / (snr + 1)
+    else:
+        weights = clipped
+    per_sample = F.mse_loss(prediction.float(), target.float(), reduction="none").flatten(1).mean(dim=1)
+    return (per_sample * weights).mean()
