@@ -10,7 +10,7 @@ import pytest
 import torch
 from pipeline_fixtures import WINDOW, make_raw_pipeline, make_scalogram_pipeline, tiny_preprocessing
 
-from ts_diffusion_wavelet.conditional import FORECAST_GUIDANCE, denoise_with_known
+from ts_diffusion_wavelet.conditional import FORECAST_GUIDANCE, KnownValueSampling, denoise_with_known
 from ts_diffusion_wavelet.conditional_jobs import min_context
 from ts_diffusion_wavelet.data import SeriesPreprocessor, geometric_prices
 from ts_diffusion_wavelet.data.partial_series import model_to_levels, partial_to_model
@@ -53,7 +53,8 @@ def test_denoise_with_known_holds_the_known_states_exactly(raw_pipe):
     mask = torch.zeros(2, 2, 32, dtype=torch.bool)
     mask[:, :, :10] = True
     for resample in (1, 3):
-        states = denoise_with_known(raw_pipe, known, mask, STEPS, torch.Generator().manual_seed(0), resample)
+        sampling = KnownValueSampling(STEPS, torch.Generator().manual_seed(0), resample)
+        states = denoise_with_known(raw_pipe, known, mask, sampling)
         assert states.shape == (2, 2, 32)
         torch.testing.assert_close(states[mask], known[mask], rtol=0, atol=0)
         assert not torch.equal(states[~mask], known[~mask])
@@ -69,11 +70,13 @@ def test_guidance_moves_only_the_unknown_entries_and_zero_is_replacement_alone(k
 
     def run(observation_guidance: float) -> torch.Tensor:
         generator = torch.Generator().manual_seed(0)
-        return denoise_with_known(pipe, known_state, state_mask, STEPS, generator, 1, observation_guidance)
+        return denoise_with_known(
+            pipe, known_state, state_mask, KnownValueSampling(STEPS, generator, 1, observation_guidance)
+        )
 
     unguided, default, guided = (
         run(0.0),
-        denoise_with_known(pipe, known_state, state_mask, STEPS, torch.Generator().manual_seed(0)),
+        denoise_with_known(pipe, known_state, state_mask, KnownValueSampling(STEPS, torch.Generator().manual_seed(0))),
         run(0.5),
     )
     torch.testing.assert_close(default, unguided, rtol=0, atol=0)

@@ -9,7 +9,7 @@
 
 from typing import TYPE_CHECKING, Any
 
-from .conditional import denoise_with_known
+from .conditional import KnownValueSampling, denoise_with_known
 from .data import (
     PreparedData,
     SeriesPreprocessor,
@@ -71,6 +71,7 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "KnownValueSampling",
     "SCHEDULER_NAMES",
     "SUPPORTED_WAVELETS",
     "ForecastOutput",

@@ -23,6 +23,7 @@ schedule instead ([`conditioning_scheduler`]).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import inspect
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -34,7 +35,7 @@ from diffusers.utils.torch_utils import randn_tensor
 from tqdm.auto import tqdm
 
 from .clean_estimate import clean_estimate
-from .label_guidance import guided_denoise
+from .label_guidance import check_guidance_scale, guided_denoise
 
 Generator = torch.Generator | list[torch.Generator] | None
 # Observation guidance by job (README "Imputation and forecasting", "Long paths"), per reverse step at DDIM 50.
@@ -51,17 +52,54 @@ def conditioning_scheduler(scheduler: SchedulerMixin) -> SchedulerMixin:
     return DDIMScheduler.from_config(scheduler.config)
 
 
+@dataclasses.dataclass(frozen=True)
+class KnownValueSampling:
+    r"""
+    How the reverse process runs while known values are held: one object from a job down to every window.
+
+    Args:
+        num_inference_steps (`int`): Reverse steps per window.
+        generator (`torch.Generator` or a list of one per sample, *optional*): The noise.
+        resample (`int`, defaults to 1): RePaint's resampling: each step is done `resample` times, re-noising by
+            one step in between (1 = plain replacement).
+        observation_guidance (`float`, defaults to 0.0): The step, in the state's units, taken against the
+            gradient of `||mask * (x0_estimate - known)||` with respect to the state at every reverse step
+            (0 = replacement only).
+        labels (`torch.Tensor`, *optional*): Label indices, `[B]` for every window or `[num_windows, B]` one row
+            per window ([`fill_windows`]).
+        guidance_scale (`float`, defaults to 1.0): The classifier-free guidance scale of the labels
+            ([`~label_guidance.guided_denoise`]).
+
+    Raises:
+        `ValueError`: When `resample`, `observation_guidance` or `guidance_scale` is out of range, naming it.
+    """
+
+    num_inference_steps: int
+    generator: Generator = None
+    resample: int = 1
+    observation_guidance: float = 0.0
+    labels: torch.Tensor | None = None
+    guidance_scale: float = 1.0
+
+    def __post_init__(self) -> None:
+        resample, guidance = self.resample, self.observation_guidance
+        if not isinstance(resample, int) or isinstance(resample, bool) or resample < 1:
+            raise ValueError(f"`resample` must be a positive integer (1 = no resampling), got {resample!r}.")
+        if isinstance(guidance, bool) or not isinstance(guidance, (int, float)) or not 0.0 <= guidance < float("inf"):
+            raise ValueError(
+                f"`observation_guidance` must be a finite number >= 0 (0 = replacement only), got {guidance!r}."
+            )
+        check_guidance_scale(self.guidance_scale)
+
+    def for_window(self, number: int) -> KnownValueSampling:
+        """These settings for the `number`-th window: its row of per-window labels."""
+        if self.labels is None or self.labels.dim() == 1:
+            return self
+        return dataclasses.replace(self, labels=self.labels[number])
+
+
 def denoise_with_known(
-    pipeline: Any,
-    known: torch.Tensor,
-    mask: torch.Tensor,
-    num_inference_steps: int,
-    generator: Generator,
-    resample: int = 1,
-    observation_guidance: float = 0.0,
-    *,
-    labels: torch.Tensor | None = None,
-    guidance_scale: float = 1.0,
+    pipeline: Any, known: torch.Tensor, mask: torch.Tensor, sampling: KnownValueSampling
 ) -> torch.Tensor:
     r"""
     Reverse diffusion in the representation's state space with the entries where `mask` is True held to `known`.
@@ -72,36 +110,19 @@ def denoise_with_known(
         known (`torch.Tensor` of shape `[B, C, L_state]`): Model-space states; only the entries under `mask` are
             read.
         mask (`torch.Tensor` of bool, same shape): True where the value is known.
-        num_inference_steps (`int`): Reverse steps.
-        generator (`torch.Generator` or a list of one per sample, *optional*): The noise.
-        resample (`int`, defaults to 1): RePaint's resampling: each step is done `resample` times, re-noising by
-            one step in between (1 = plain replacement).
-        observation_guidance (`float`, defaults to 0.0): The step, in the state's units, taken against the
-            gradient of `||mask * (x0_estimate - known)||` with respect to the state at every reverse step
-            (0 = replacement only).
-        labels (`torch.Tensor` of `[B]` label indices, *optional*), guidance_scale (`float`, defaults to 1.0): The
-            label to sample in and the classifier-free guidance scale ([`~label_guidance.guided_denoise`]).
+        sampling ([`KnownValueSampling`]): Steps, noise, resampling, observation guidance and labels (`[B]`).
 
     Returns:
         `torch.Tensor` `[B, C, L_state]` in the UNet's dtype: the known entries are exactly `known` there.
     """
-    if not isinstance(resample, int) or isinstance(resample, bool) or resample < 1:
-        raise ValueError(f"`resample` must be a positive integer (1 = no resampling), got {resample!r}.")
-    if (
-        isinstance(observation_guidance, bool)
-        or not isinstance(observation_guidance, (int, float))
-        or not 0.0 <= observation_guidance < float("inf")
-    ):
-        raise ValueError(
-            "`observation_guidance` must be a finite number >= 0 (0 = replacement only), got "
-            f"{observation_guidance!r}."
-        )
     if known.shape != mask.shape:
         raise ValueError(f"`known` {tuple(known.shape)} and `mask` {tuple(mask.shape)} must have the same shape.")
+    generator, resample, observation_guidance = sampling.generator, sampling.resample, sampling.observation_guidance
+    labels, guidance_scale = sampling.labels, sampling.guidance_scale
     device, dtype = pipeline._execution_device, pipeline.unet.dtype
     scheduler = conditioning_scheduler(pipeline.scheduler)
     known, mask = known.to(device=device, dtype=dtype), mask.to(device=device, dtype=torch.bool)
-    scheduler.set_timesteps(num_inference_steps, device=device)
+    scheduler.set_timesteps(sampling.num_inference_steps, device=device)
     # 1. x_T ~ N(0, I), scaled by the sampler's initial sigma.
     sample = randn_tensor(known.shape, generator=generator, device=device, dtype=dtype) * scheduler.init_noise_sigma
     step_kwargs = {"generator": generator} if "generator" in inspect.signature(scheduler.step).parameters else {}
@@ -179,24 +200,15 @@ def _renoise(
 
 
 def fill_windows(
-    pipeline: Any,
-    values: torch.Tensor,
-    starts: Sequence[int],
-    num_inference_steps: int,
-    generator: Generator,
-    resample: int = 1,
-    observation_guidance: float = 0.0,
-    *,
-    labels: torch.Tensor | None = None,
-    guidance_scale: float = 1.0,
+    pipeline: Any, values: torch.Tensor, starts: Sequence[int], sampling: KnownValueSampling
 ) -> torch.Tensor:
     """
     Fill the NaN entries of model-space series `values` `[B, C, T]` window by window, in the order of `starts`.
 
     Each window `[start, start + window_size)` is conditioned on the known values and on what earlier windows
     already filled, so overlapping windows join without seams; a window with nothing left to fill is skipped. `T`
-    shorter than a window is padded with unknown steps, cropped afterwards. `labels` and `guidance_scale`: as in
-    [`denoise_with_known`], for every window (`labels` `[B]`), or one row per window (`[len(starts), B]`).
+    shorter than a window is padded with unknown steps, cropped afterwards. `sampling`: as in
+    [`denoise_with_known`], its `labels` `[B]` for every window or one row per window (`[len(starts), B]`).
 
     Returns:
         `torch.Tensor` `[B, C, T]`, float64, with no NaN left where a window passed.
@@ -207,32 +219,11 @@ def fill_windows(
         filled = torch.nn.functional.pad(filled, (0, window - length), value=float("nan"))
     with _one_bar_per_series(pipeline, len(starts)) as bar:
         for number, start in enumerate(bar(starts)):
-            _fill_window(
-                pipeline,
-                filled,
-                start,
-                num_inference_steps,
-                generator,
-                resample,
-                observation_guidance,
-                labels=labels if labels is None or labels.dim() == 1 else labels[number],
-                guidance_scale=guidance_scale,
-            )
+            _fill_window(pipeline, filled, start, sampling.for_window(number))
     return filled[..., :length]
 
 
-def _fill_window(
-    pipeline: Any,
-    filled: torch.Tensor,
-    start: int,
-    num_inference_steps: int,
-    generator: Generator,
-    resample: int,
-    observation_guidance: float,
-    *,
-    labels: torch.Tensor | None = None,
-    guidance_scale: float = 1.0,
-) -> None:
+def _fill_window(pipeline: Any, filled: torch.Tensor, start: int, sampling: KnownValueSampling) -> None:
     """Fill the NaN entries of `filled[..., start : start + window]` in place (nothing to do when none is left)."""
     window = pipeline.window_size
     part = filled[..., start : start + window]
@@ -240,17 +231,7 @@ def _fill_window(
     if bool(mask.all()):
         return
     state_known, state_mask = pipeline.representation.known_state(torch.nan_to_num(part), mask)
-    states = denoise_with_known(
-        pipeline,
-        state_known,
-        state_mask,
-        num_inference_steps,
-        generator,
-        resample,
-        observation_guidance,
-        labels=labels,
-        guidance_scale=guidance_scale,
-    )
+    states = denoise_with_known(pipeline, state_known, state_mask, sampling)
     windows = pipeline.representation.to_windows(states).double().cpu()
     filled[..., start : start + window] = torch.where(mask, part, windows)
 

@@ -7,6 +7,7 @@ window with [`fill_windows`] and maps the samples back. Input is checked here, w
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,10 +17,9 @@ import torch
 
 from .argument_checks import is_integer
 from .batch_sampling import window_generator
-from .conditional import Generator, fill_windows
+from .conditional import Generator, KnownValueSampling, fill_windows
 from .data.labels import BY_FREQUENCY
 from .data.partial_series import model_to_levels, partial_to_model
-from .label_guidance import check_guidance_scale
 from .pipeline_output import ForecastOutput, ImputationOutput
 
 SeriesLike = pd.DataFrame | np.ndarray | Sequence
@@ -34,24 +34,19 @@ def impute(
     pipeline: Any,
     series: SeriesLike,
     num_samples: int,
-    num_inference_steps: int,
-    generator: Generator,
+    sampling: KnownValueSampling,
     seed: int | None,
     quantiles: Sequence[float],
-    resample: int,
-    observation_guidance: float = 0.0,
 ) -> ImputationOutput:
     """[`TimeSeriesDiffusionPipeline.impute`]; see there."""
     levels, frame = _levels(pipeline, series, "series")
-    _check_common(pipeline, num_samples, num_inference_steps, generator, seed, quantiles)
+    sampling = _per_sample(pipeline, num_samples, sampling, seed, quantiles)
     if not np.isnan(levels).any():  # nothing to impute: every sample is the series itself
         samples = np.repeat(levels[None], num_samples, axis=0)
     else:
         window = pipeline.window_size
         starts = _sliding_starts(len(levels), window, overlap=window // 2)
-        samples = _sample(
-            pipeline, levels, starts, num_samples, num_inference_steps, generator, seed, resample, observation_guidance
-        )
+        samples = _sample(pipeline, levels, starts, num_samples, sampling)
     median, by_level = _summaries(samples, quantiles)
     if frame is None:
         return ImputationOutput(samples=samples, median=median, quantiles=by_level)
@@ -71,19 +66,14 @@ def forecast(
     context: SeriesLike,
     horizon: int,
     num_samples: int,
-    num_inference_steps: int,
-    generator: Generator,
+    sampling: KnownValueSampling,
     seed: int | None,
     quantiles: Sequence[float],
-    resample: int,
-    observation_guidance: float = 0.0,
     label: str | None = None,
-    guidance_scale: float = 1.0,
 ) -> ForecastOutput:
     """[`TimeSeriesDiffusionPipeline.forecast`]; see there."""
     levels, _ = _levels(pipeline, context, "context")
-    _check_common(pipeline, num_samples, num_inference_steps, generator, seed, quantiles)
-    labelled = _label_guidance(pipeline, label, guidance_scale, num_samples, generator, seed)
+    sampling = _per_sample(pipeline, num_samples, sampling, seed, quantiles, label)
     window, needed = pipeline.window_size, min_context(pipeline.window_size)
     if not is_integer(horizon) or horizon < 1:
         raise ValueError(f"`horizon` must be a positive integer (steps to forecast), got {horizon!r}.")
@@ -105,19 +95,7 @@ def forecast(
         start = max(end - window, 0)
         starts.append(start)
         filled = start + window
-    samples = _sample(
-        pipeline,
-        series,
-        starts,
-        num_samples,
-        num_inference_steps,
-        generator,
-        seed,
-        resample,
-        observation_guidance,
-        labelled=labelled,
-    )
-    samples = samples[:, len(levels) :]
+    samples = _sample(pipeline, series, starts, num_samples, sampling)[:, len(levels) :]
     median, by_level = _summaries(samples, quantiles)
     return ForecastOutput(samples=samples, median=median, quantiles=by_level)
 
@@ -127,20 +105,16 @@ def generate_long(
     length: int,
     num_samples: int,
     overlap: int | None,
-    num_inference_steps: int,
-    generator: Generator,
+    sampling: KnownValueSampling,
     seed: int | None,
-    resample: int,
     start_values: float | np.ndarray | None,
-    observation_guidance: float = 0.0,
     label: str | None = None,
-    guidance_scale: float = 1.0,
 ) -> np.ndarray:
     """[`TimeSeriesDiffusionPipeline.generate_long`]; see there."""
     if not is_integer(length) or length < 1:
         raise ValueError(f"`length` must be a positive integer (steps per path), got {length!r}.")
-    _check_common(pipeline, num_samples, num_inference_steps, generator, seed, ())
-    labelled = _label_guidance(pipeline, label, guidance_scale, num_samples, generator, seed)
+    generator = sampling.generator
+    sampling = _per_sample(pipeline, num_samples, sampling, seed, (), label)
     window = pipeline.window_size
     overlap = window // 2 if overlap is None else overlap
     if not is_integer(overlap) or not 1 <= overlap < window:
@@ -149,21 +123,12 @@ def generate_long(
             f"{overlap!r}; the default is half a window."
         )
     starts = _sliding_starts(length, window, overlap)
-    if label == BY_FREQUENCY and labelled["labels"] is not None and BY_FREQUENCY not in pipeline.label_names:
+    if label == BY_FREQUENCY and sampling.labels is not None and BY_FREQUENCY not in pipeline.label_names:
         # A path follows the data's label dynamics: each window's label from the previous one's by the transitions.
         streams = _label_streams(generator, seed, num_samples)
-        labelled["labels"] = pipeline.labeler.chain(len(starts), window - overlap, streams)
+        sampling = dataclasses.replace(sampling, labels=pipeline.labeler.chain(len(starts), window - overlap, streams))
     values = torch.full((num_samples, pipeline.num_series_channels, length), float("nan"), dtype=torch.float64)
-    windows = fill_windows(
-        pipeline,
-        values,
-        starts,
-        num_inference_steps,
-        _generators(generator, seed, num_samples),
-        resample,
-        observation_guidance,
-        **labelled,
-    )
+    windows = fill_windows(pipeline, values, starts, sampling)
     pipeline.maybe_free_model_hooks()
     preprocessor = pipeline._preprocessor()
     if preprocessor is None:
@@ -246,24 +211,32 @@ def _levels(pipeline: Any, series: SeriesLike, name: str) -> tuple[np.ndarray, p
     return values, frame
 
 
-def _check_common(
+def _per_sample(
     pipeline: Any,
     num_samples: int,
-    num_inference_steps: int,
-    generator: Generator,
+    sampling: KnownValueSampling,
     seed: int | None,
     quantiles: Sequence[float],
-) -> None:
+    label: str | None = None,
+) -> KnownValueSampling:
+    """
+    Check the job's common arguments; `sampling` with one generator per sample when `seed` is given and with the
+    label's indices (`"by_frequency"` draws one per sample, seeded like its noise).
+    """
+    generator = sampling.generator
     if not is_integer(num_samples) or num_samples < 1:
         raise ValueError(f"`num_samples` must be a positive integer, got {num_samples!r}.")
     if generator is not None and seed is not None:
         raise ValueError("Pass either `generator` or `seed`, not both (`seed` seeds one generator per sample).")
     if seed is not None and not is_integer(seed):
         raise ValueError(f"`seed` must be an integer, got {seed!r}.")
-    pipeline.check_call_arguments(num_samples, num_inference_steps, generator, "np")
+    pipeline.check_call_arguments(num_samples, sampling.num_inference_steps, generator, "np")
     bad = [q for q in quantiles if not isinstance(q, (int, float)) or not 0 < q < 1]
     if bad:
         raise ValueError(f"`quantiles` must be levels strictly between 0 and 1, got {bad[0]!r}.")
+    # Labels are drawn from generators of their own when seeded, so the noise of sample i stays `(seed, i)`'s.
+    labels = pipeline.label_indices(label, num_samples, _generators(generator, seed, num_samples))
+    return dataclasses.replace(sampling, generator=_generators(generator, seed, num_samples), labels=labels)
 
 
 def _sliding_starts(length: int, window: int, overlap: int) -> list[int]:
@@ -287,40 +260,13 @@ def _label_streams(generator: Generator, seed: int | None, num_samples: int) -> 
     return [torch.Generator().manual_seed((base + i) % 2**63) for i in range(num_samples)]
 
 
-def _label_guidance(
-    pipeline: Any, label: str | None, guidance_scale: float, num_samples: int, generator: Generator, seed: int | None
-) -> dict[str, Any]:
-    """
-    `fill_windows`' label options: the label (one for every sample; `"by_frequency"` draws one per sample, seeded
-    like its noise) as indices and the checked guidance scale.
-    """
-    check_guidance_scale(guidance_scale)
-    generators = _generators(generator, seed, num_samples)
-    indices = pipeline.label_indices(label, num_samples, generators)
-    return {"labels": indices, "guidance_scale": float(guidance_scale)}
-
-
 def _sample(
-    pipeline: Any,
-    levels: np.ndarray,
-    starts: list[int],
-    num_samples: int,
-    num_inference_steps: int,
-    generator: Generator,
-    seed: int | None,
-    resample: int,
-    observation_guidance: float,
-    *,
-    labelled: dict[str, Any] | None = None,
+    pipeline: Any, levels: np.ndarray, starts: list[int], num_samples: int, sampling: KnownValueSampling
 ) -> np.ndarray:
     """Levels `[T, C]` with NaN -> `num_samples` completed levels `[k, T, C]`, known values exactly kept."""
     _, kinds, loc, scale = _model_space(pipeline)
     values = torch.from_numpy(partial_to_model(levels, kinds, loc, scale).T.copy())
-    values = values[None].repeat(num_samples, 1, 1)
-    generators = _generators(generator, seed, num_samples)
-    filled = fill_windows(
-        pipeline, values, starts, num_inference_steps, generators, resample, observation_guidance, **(labelled or {})
-    )
+    filled = fill_windows(pipeline, values[None].repeat(num_samples, 1, 1), starts, sampling)
     pipeline.maybe_free_model_hooks()
     return model_to_levels(filled.permute(0, 2, 1).numpy(), levels, kinds, loc, scale)
 

@@ -17,7 +17,7 @@ from diffusers.utils.torch_utils import randn_tensor
 
 from .anomaly.output import AnomalyOutput
 from .argument_checks import is_integer
-from .conditional import FORECAST_GUIDANCE, IMPUTE_GUIDANCE, LONG_PATH_GUIDANCE
+from .conditional import FORECAST_GUIDANCE, IMPUTE_GUIDANCE, LONG_PATH_GUIDANCE, KnownValueSampling
 from .data.categorical import onehot_decode
 from .data.labels import WindowLabeler
 from .data.preprocessing import SeriesPreprocessor
@@ -363,9 +363,8 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
         """
         from .conditional_jobs import impute
 
-        return impute(
-            self, series, num_samples, num_inference_steps, generator, seed, quantiles, resample, observation_guidance
-        )
+        sampling = KnownValueSampling(num_inference_steps, generator, resample, observation_guidance)
+        return impute(self, series, num_samples, sampling, seed, quantiles)
 
     @torch.no_grad()
     def forecast(
@@ -404,20 +403,10 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
         """
         from .conditional_jobs import forecast
 
-        return forecast(
-            self,
-            context,
-            horizon,
-            num_samples,
-            num_inference_steps,
-            generator,
-            seed,
-            quantiles,
-            resample,
-            observation_guidance,
-            label,
-            guidance_scale,
+        sampling = KnownValueSampling(
+            num_inference_steps, generator, resample, observation_guidance, guidance_scale=guidance_scale
         )
+        return forecast(self, context, horizon, num_samples, sampling, seed, quantiles, label)
 
     @torch.no_grad()
     def generate_long(
@@ -461,20 +450,10 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
         """
         from .conditional_jobs import generate_long
 
-        return generate_long(
-            self,
-            length,
-            num_samples,
-            overlap,
-            num_inference_steps,
-            generator,
-            seed,
-            resample,
-            start_values,
-            observation_guidance,
-            label,
-            guidance_scale,
+        sampling = KnownValueSampling(
+            num_inference_steps, generator, resample, observation_guidance, guidance_scale=guidance_scale
         )
+        return generate_long(self, length, num_samples, overlap, sampling, seed, start_values, label)
 
     # ----- anomaly scores (implemented in anomaly/) ----------------------------------------------------------
     @torch.no_grad()
