@@ -2,8 +2,8 @@
 
     python benchmarks/bench_long.py --dataset eurusd --minutes 15      # both representations, 15 minutes each
     python benchmarks/bench_long.py --dataset etth --minutes 15
-    python benchmarks/bench_long.py --table                            # every recorded run
-    python benchmarks/bench_long.py --dataset eurusd --judge samples.csv   # judge windows you generated
+    python benchmarks/bench_long.py --table                            # every recorded run and judgement
+    python benchmarks/bench_long.py --dataset eurusd --judge samples.csv --note "default job, 3,000 steps"
 
 For each representation (the package's defaults for it, batch 32, lr 5e-4): a short timing run measures the seconds
 per optimizer step on this machine, the step count is set so that training takes `--minutes`, and the package's own
@@ -17,6 +17,9 @@ judged against the real training windows (training period, the run's stride), al
 - for scalograms: the consistency SNR of the images the pipeline returns (image against `to_image(from_image(image))`)
   and of the UNet's own output image at the last denoising step (what the inverse would have to discard);
 - training and sampling wall time, and each as a ratio to the raw model's measured in the same invocation.
+
+`--judge FILE` scores windows generated elsewhere (generate.py's output) with the same judges and facts, without
+training, and appends them with `--note` (what model and commands made them) to `results/judged.json`.
 
 Data: EUR/USD, the bundled data (1999-2026), log-returns, window 256, stride 1; ETTh1 (`benchmarks/data`), the 7
 columns standardised, window 256, stride 1. Both split by time (the last 10% held out, not used here).
@@ -38,6 +41,7 @@ import torch
 
 ROOT = Path(__file__).resolve().parent
 RESULTS = ROOT / "results" / "long.json"
+JUDGED = ROOT / "results" / "judged.json"
 DATASETS: dict[str, dict[str, Any]] = {
     "eurusd": {"data": "eurusd", "target_transform": "log_return", "returns": "log"},
     "etth": {
@@ -250,7 +254,7 @@ def run_garch_reference(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def print_judgement(args: argparse.Namespace) -> None:
-    """The judges and the facts of `--judge` windows against the dataset's real training windows."""
+    """Judge `--judge` windows against the dataset's real training windows, print and record the result."""
     from ts_diffusion_wavelet import load_generated
 
     generated, _ = load_generated(args.judge)
@@ -262,6 +266,67 @@ def print_judgement(args: argparse.Namespace) -> None:
     print(f"GRU discriminative: {fmt(scores['gru_discriminative']['mean'])}")
     facts = scores.get("returns") or scores["increment_std_ratio"]
     print(json.dumps(facts, indent=1))
+    record = {
+        "dataset": args.dataset,
+        "judged": str(args.judge),
+        "num_windows": len(generated),
+        "note": args.note,
+        "scores": scores,
+        "machine": machine(),
+        "command": f"python benchmarks/bench_long.py --dataset {args.dataset} --judge {args.judge}",
+        "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+    append_record(Path(args.judged_results), record)
+    print(f"recorded in {args.judged_results}")
+
+
+def print_judged_rows(records: list[dict[str, Any]]) -> None:
+    """One row per recorded `--judge` run: the judges and, for returns, the facts the README's tables quote."""
+    print(
+        "| dataset | windows (note) | C2ST MiniRocket (floor) | C2ST statistics (floor) | GRU disc. | std ratio | "
+        "window std q5 / q50 / q95 | persistence (real) | kurtosis (real) | ACF(\\|r\\|) 1-10 > 0 | finished |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for record in records:
+        scores, tests = record["scores"], record["scores"]["c2st"]
+        cells = [
+            f"{fmt(tests['generated'][c]['mean'])} ± {fmt(tests['generated'][c]['ci95'])} "
+            f"({fmt(tests['real_vs_real'][c]['mean'])})"
+            for c in ("minirocket", "features")
+        ]
+        facts = scores.get("returns")
+        if facts:
+            quantiles = facts["window_std_quantile_ratios"]
+            fact_cells = [
+                fmt(facts["std_ratio"], 2),
+                " / ".join(fmt(quantiles[q], 2) for q in ("q05", "q50", "q95")),
+                f"{fmt(facts['volatility_coherence_32'], 2)} ({fmt(facts['volatility_coherence_32_real'], 2)})",
+                f"{fmt(facts['excess_kurtosis'], 2)} ({fmt(facts['excess_kurtosis_real'], 2)})",
+                "yes" if min(facts["acf_abs_r_lags_1_10"]) > 0 else "no",
+            ]
+        else:
+            ratios = scores["increment_std_ratio"].values()
+            fact_cells = [f"increments {min(ratios):.2f}-{max(ratios):.2f}", "–", "–", "–", "–"]
+        print(
+            f"| {record['dataset']} | {record['num_windows']} ({record['note'] or record['judged']}) | "
+            f"{' | '.join(cells)} | {fmt(scores['gru_discriminative']['mean'])} | {' | '.join(fact_cells)} | "
+            f"{record['finished'][:10]} |"
+        )
+
+
+def machine() -> str:
+    processor = platform.processor() or platform.machine()
+    return f"{processor}, torch {torch.__version__}, {torch.get_num_threads()} threads"
+
+
+def append_record(path: Path, record: dict[str, Any]) -> None:
+    """Append `record` to the JSON list at `path`, written atomically (a crash leaves the old file whole)."""
+    records = json.loads(path.read_text()) if path.exists() else []
+    records.append(record)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".json.tmp")
+    temporary.write_text(json.dumps(records, indent=1) + "\n")
+    temporary.replace(path)
 
 
 def fmt(value: float | None, digits: int = 3) -> str:
@@ -323,7 +388,9 @@ def main() -> None:
     parser.add_argument(
         "--judge", help="Judge these generated windows (generate.py's output) the same way, without training."
     )
+    parser.add_argument("--note", default="", help="With --judge: what made the windows (model, commands).")
     parser.add_argument("--results", default=str(RESULTS))
+    parser.add_argument("--judged_results", default=str(JUDGED), help="Where --judge records go.")
     args = parser.parse_args()
     path = Path(args.results)
     records = json.loads(path.read_text()) if path.exists() else []
@@ -331,6 +398,10 @@ def main() -> None:
         for record in records:
             print(f"\n{record['command']} ({record['machine']}, {record['finished']})")
             print_rows(record)
+        judged = Path(args.judged_results)
+        if judged.exists():
+            print("\nJudged windows (--judge):")
+            print_judged_rows(json.loads(judged.read_text()))
         return
     if args.dataset is None:
         parser.error("--dataset is required (or --table)")
@@ -348,18 +419,13 @@ def main() -> None:
         "minutes": args.minutes,
         "num_samples": args.num_samples,
         "runs": runs,
-        "machine": f"{platform.processor() or platform.machine()}, torch {torch.__version__}, "
-        f"{torch.get_num_threads()} threads",
+        "machine": machine(),
         "command": "python benchmarks/bench_long.py "
         + " ".join(f"--{k} {v}" for k, v in (("dataset", args.dataset), ("minutes", args.minutes)))
         + (f" --threads {args.threads}" if args.threads else ""),
         "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
-    records.append(record)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".json.tmp")
-    temporary.write_text(json.dumps(records, indent=1) + "\n")
-    temporary.replace(path)
+    append_record(path, record)
     print_rows(record)
 
 
