@@ -60,6 +60,19 @@ def test_denoise_with_known_holds_the_known_states_exactly(raw_pipe):
         assert not torch.equal(states[~mask], known[~mask])
 
 
+def test_sampling_settings_give_each_window_its_row_of_labels():
+    per_window = torch.tensor([[0, 1], [2, 2], [1, 0]])
+    sampling = KnownValueSampling(STEPS, labels=per_window, guidance_scale=2.0)
+    for number in range(3):
+        window = sampling.for_window(number)
+        torch.testing.assert_close(window.labels, per_window[number], rtol=0, atol=0)
+        assert (window.num_inference_steps, window.guidance_scale) == (STEPS, 2.0)
+    shared = KnownValueSampling(STEPS, labels=torch.tensor([1, 0]))
+    assert shared.for_window(2) is shared
+    with pytest.raises(ValueError, match="`guidance_scale` must be a number >= 0"):
+        KnownValueSampling(STEPS, guidance_scale=-1.0)
+
+
 @pytest.mark.parametrize("kind", ["raw", "scalogram"])
 def test_guidance_moves_only_the_unknown_entries_and_zero_is_replacement_alone(kind):
     pipe = MAKERS[kind](tiny_preprocessing("none"))
