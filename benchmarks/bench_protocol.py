@@ -137,6 +137,7 @@ MODEL_DEFAULTS: dict[str, dict[str, Any]] = {
         "learning_rate": 5e-4,
         "lr_warmup_steps": 200,
         "prediction_type": "v_prediction",
+        "beta_schedule": "linear",
         "sampler": "ddim",
         "num_inference_steps": 50,
     },
@@ -147,6 +148,7 @@ MODEL_DEFAULTS: dict[str, dict[str, Any]] = {
         "learning_rate": 5e-4,
         "lr_warmup_steps": 200,
         "prediction_type": "v_prediction",
+        "beta_schedule": "linear",
         "sampler": "ddim",
         "num_inference_steps": 50,
     },
@@ -219,6 +221,7 @@ def training_arguments(args: argparse.Namespace, output_dir: Path) -> list[str]:
         "learning_rate": args.learning_rate,
         "lr_warmup_steps": args.lr_warmup_steps,
         "prediction_type": args.prediction_type,
+        "beta_schedule": args.beta_schedule,
         "sampler": args.sampler,
         "seed": args.seed,
         "output_dir": str(output_dir),
@@ -291,7 +294,19 @@ def score(real: np.ndarray, generated: np.ndarray, dataset: str, seed: int) -> d
         # A discriminative score near 0 is also what copying the training windows gets: check it is not that.
         "memorization": distance_to_closest_record(real, generated, seed=seed),
         "c2st": two_sample_tests(real, generated, dataset, seed),
+        "spread": spread_ratios(real, generated, dataset),
         "scoring_seconds": time.perf_counter() - start,
+    }
+
+
+def spread_ratios(real: np.ndarray, generated: np.ndarray, dataset: str) -> dict[str, dict[str, float]]:
+    """Per channel, generated / real: the std of one-step increments and of the levels (too smooth, too narrow)."""
+    names = channel_names(dataset)
+    increments = np.diff(generated, axis=1).std(axis=(0, 1)) / np.diff(real, axis=1).std(axis=(0, 1))
+    levels = generated.std(axis=(0, 1)) / real.std(axis=(0, 1))
+    return {
+        "increment_std_ratio": dict(zip(names, increments.round(4).tolist(), strict=True)),
+        "level_std_ratio": dict(zip(names, levels.round(4).tolist(), strict=True)),
     }
 
 
@@ -402,7 +417,7 @@ def append_record(path: Path, record: dict[str, Any]) -> None:
 
 
 def rescore(args: argparse.Namespace) -> None:
-    """Adds the two-sample tests to the newest full run of `--dataset` / `--representation`, from its saved windows."""
+    """Adds the two-sample tests and the spread ratios to the newest full run of `--dataset` / `--representation`, from its saved windows."""
     path = Path(args.results)
     records = read_records(path)
     matching = [
@@ -420,6 +435,7 @@ def rescore(args: argparse.Namespace) -> None:
     generated = np.clip(to_unit_range(np.load(saved), levels), 0.0, 1.0)
     record["scores"]["c2st"] = two_sample_tests(real_windows(levels), generated, args.dataset, record["seed"])
     record["scores"]["c2st"]["computed"] = "afterwards, from the run's saved generated.npy (the windows scored)"
+    record["scores"]["spread"] = spread_ratios(real_windows(levels), generated, args.dataset)
     write_records(path, records)
     print(TABLE_HEADER)
     print(record_row(record))
@@ -457,7 +473,7 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--results", default=str(RESULTS), help="JSON file the record is appended to.")
     parser.add_argument("--note", default="", help="Free text stored with the record.")
     for name in sorted({key for settings in MODEL_DEFAULTS.values() for key in settings}):
-        kind = str if name in ("model_preset", "time_layout", "scalogram_unet", "prediction_type", "sampler") else None
+        kind = str if isinstance(MODEL_DEFAULTS["raw"].get(name), str) or name in SCALOGRAM_ONLY else None
         value = MODEL_DEFAULTS["scalogram"].get(name, MODEL_DEFAULTS["raw"].get(name))
         kind = kind or type(value)
         parser.add_argument(f"--{name}", type=kind, help=f"Default: the representation's ({value!r} for scalogram).")
