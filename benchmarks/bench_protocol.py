@@ -417,7 +417,7 @@ def append_record(path: Path, record: dict[str, Any]) -> None:
 
 
 def rescore(args: argparse.Namespace) -> None:
-    """Adds the two-sample tests and the spread ratios to the newest full run of `--dataset` / `--representation`, from its saved windows."""
+    """Adds the two-sample tests and spread ratios to the newest full run of `--dataset` / `--representation`."""
     path = Path(args.results)
     records = read_records(path)
     matching = [
