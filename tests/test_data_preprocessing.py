@@ -57,6 +57,22 @@ def test_scaling_round_trip(levels: np.ndarray, kind: str) -> None:
     np.testing.assert_allclose(unscale_values(scale_values(levels, loc, scale), loc, scale), levels, rtol=1e-12)
 
 
+@pytest.mark.parametrize("target_transform", ["none", "log_return"])
+def test_input_scale_multiplies_the_model_space_and_inverts_exactly(levels: np.ndarray, target_transform: str) -> None:
+    plain = SeriesPreprocessor(target_transform, "standard").fit(levels)
+    halved = SeriesPreprocessor(target_transform, "standard", input_scale=0.5).fit(levels)
+    model_space = halved.transform(levels)
+    np.testing.assert_allclose(model_space, 0.5 * plain.transform(levels), rtol=1e-12)
+    np.testing.assert_allclose(model_space.std(axis=0), 0.5, rtol=1e-9)
+    windows = model_space[:64].T[np.newaxis]
+    start = levels[0] if target_transform == "log_return" else None
+    expected = levels[1:65] if target_transform == "log_return" else levels[:64]
+    np.testing.assert_allclose(halved.inverse_transform(windows, start_values=start)[0], expected, rtol=1e-9)
+    for bad in (0, -1.0, True, float("nan")):
+        with pytest.raises(ValueError, match=f"`input_scale` must be a positive number .*got {bad!r}"):
+            SeriesPreprocessor(input_scale=bad)
+
+
 def test_minmax_maps_training_range_to_minus_one_one(levels: np.ndarray) -> None:
     out = SeriesPreprocessor(scaling="minmax").fit_transform(levels)
     np.testing.assert_allclose(out.min(axis=0), -1.0)

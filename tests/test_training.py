@@ -387,3 +387,11 @@ def test_bad_configurations_fail_before_training_with_the_reason(tmp_path, capsy
 def test_train_help_lists_the_options(tmp_path):
     result = run_command([sys.executable, str(ROOT / "train.py"), "--help"], cwd=tmp_path)
     assert result.returncode == 0 and "--window_size" in result.stdout and "--resume_from_checkpoint" in result.stdout
+
+
+def test_input_scale_multiplies_the_windows_the_model_learns(tmp_path):
+    plain = training_loop.load_data(tiny_config(tmp_path / "plain"))
+    halved = training_loop.load_data(tiny_config(tmp_path / "halved", "--input_scale", "0.5"))
+    torch.testing.assert_close(halved.train[3], 0.5 * plain.train[3])
+    for before, after in zip(plain.preprocessor.channels, halved.preprocessor.channels, strict=True):
+        assert after["scale"] == pytest.approx(2 * before["scale"], rel=1e-12)

@@ -76,6 +76,7 @@ def prepare_windows(
     time_column: str | None = "auto",
     target_transform: TargetTransform | Mapping[str, TargetTransform] = "none",
     scaling: Scaling | Mapping[str, Scaling] = "standard",
+    input_scale: float = 1.0,
     window_size: int = 256,
     stride: int = 1,
     validation_fraction: float = 0.1,
@@ -102,6 +103,7 @@ def prepare_windows(
             for all. `"log_return"` needs positive prices (use it for prices such as `bundled:eurusd`).
         scaling (`"standard"`, `"minmax"`, `"none"` or `dict`, defaults to `"standard"`): Per channel, fitted on the
             training rows only. `"minmax"` maps the training range to `[-1, 1]`.
+        input_scale (`float`, defaults to 1.0): A factor on the scaled values ([`SeriesPreprocessor`]).
         window_size (`int`, defaults to 256): Window length `L`.
         stride (`int`, defaults to 1): Rows between window starts; 1 uses every offset (windows are lazy, so this
             costs no memory).
@@ -143,7 +145,7 @@ def prepare_windows(
         clean, label_names = _load_with_label_column(source, split, missing_values, label_column, options)
     row_labels = clean.frame.pop(label_column).to_numpy() if label_column is not None else None
     levels, names = clean.frame, list(clean.frame.columns)
-    preprocessor = SeriesPreprocessor(target_transform, scaling, clean.categories)
+    preprocessor = SeriesPreprocessor(target_transform, scaling, clean.categories, input_scale)
     lag = target_lag(preprocessor.resolve_target_transforms(names))
     num_rows = len(levels) - lag
     if num_rows < window_size:

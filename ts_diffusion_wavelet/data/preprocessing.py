@@ -44,6 +44,9 @@ class SeriesPreprocessor:
             `{-1, 1}`) unless their scaling is `"none"`.
         categories (`dict[str, list[str]]`, *optional*): Labels of the one-hot encoded columns (channels named
             `"column=label"`), used to decode them in [`~SeriesPreprocessor.to_frames`].
+        input_scale (`float`, defaults to 1.0): A factor on every scaled channel (the fitted `scale` is divided by
+            it, so inverse transforms stay exact): below 1 the diffusion's noise drowns the data at earlier steps
+            of its schedule (Chen 2023's input scaling).
 
     Examples:
         ```py
@@ -62,9 +65,15 @@ class SeriesPreprocessor:
         target_transform: TargetTransform | Mapping[str, TargetTransform] = "none",
         scaling: Scaling | Mapping[str, Scaling] = "standard",
         categories: Mapping[str, Sequence[str]] | None = None,
+        input_scale: float = 1.0,
     ) -> None:
         _check_setting("target_transform", target_transform, TARGET_TRANSFORMS)
         _check_setting("scaling", scaling, SCALINGS)
+        if isinstance(input_scale, bool) or not isinstance(input_scale, (int, float)) or not 0 < input_scale < 1e6:
+            raise ValueError(
+                f"`input_scale` must be a positive number (1 keeps the scaling as fitted), got {input_scale!r}."
+            )
+        self.input_scale = float(input_scale)
         self.target_transform = target_transform if isinstance(target_transform, str) else dict(target_transform)
         self.scaling = scaling if isinstance(scaling, str) else dict(scaling)
         self.categories = {str(k): [str(v) for v in labels] for k, labels in (categories or {}).items()}
@@ -137,6 +146,7 @@ class SeriesPreprocessor:
         check_statistics(transformed, names, row_offset=lag, index=index)
         known = [(0.0, 1.0) if name in group_of else None for name in names]
         loc, scale = fit_scaling(transformed, scalings, channel_names=names, known_ranges=known)
+        scale = scale / self.input_scale  # the model sees the scaled values times input_scale
         channels = [
             {
                 "name": name,

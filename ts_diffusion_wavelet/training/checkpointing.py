@@ -53,6 +53,7 @@ RESUME_INVARIANT_OPTIONS = (
     "window_size",
     "stride",
     "validation_fraction",
+    "input_scale",
     "representation",
     "window_scale",
     "scale_width",

@@ -65,6 +65,7 @@ def load_data(config: TrainingConfig) -> PreparedData:
         time_column=None if config.time_column in (None, "none") else config.time_column,
         target_transform=config.target_transform,
         scaling=config.scaling,
+        input_scale=config.input_scale,
         window_size=config.window_size,
         stride=config.stride,
         validation_fraction=config.validation_fraction,
