@@ -44,9 +44,9 @@ class SeriesPreprocessor:
             `{-1, 1}`) unless their scaling is `"none"`.
         categories (`dict[str, list[str]]`, *optional*): Labels of the one-hot encoded columns (channels named
             `"column=label"`), used to decode them in [`~SeriesPreprocessor.to_frames`].
-        input_scale (`float`, defaults to 1.0): A factor on every scaled channel (the fitted `scale` is divided by
-            it, so inverse transforms stay exact): below 1 the diffusion's noise drowns the data at earlier steps
-            of its schedule (Chen 2023's input scaling).
+        input_scale (`float`, defaults to 1.0): A factor on every channel's model-space values (each fitted
+            `scale` is divided by it, so inverse transforms stay exact): below 1 the diffusion's noise drowns the
+            data at earlier steps of its schedule (Chen 2023's input scaling).
 
     Examples:
         ```py
