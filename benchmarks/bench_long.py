@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import tempfile
 import time
 from datetime import datetime, timezone
@@ -38,6 +37,7 @@ from typing import Any
 
 import numpy as np
 import torch
+from conditional_tasks import append_record, machine
 
 ROOT = Path(__file__).resolve().parent
 RESULTS = ROOT / "results" / "long.json"
@@ -312,21 +312,6 @@ def print_judged_rows(records: list[dict[str, Any]]) -> None:
             f"{' | '.join(cells)} | {fmt(scores['gru_discriminative']['mean'])} | {' | '.join(fact_cells)} | "
             f"{record['finished'][:10]} |"
         )
-
-
-def machine() -> str:
-    processor = platform.processor() or platform.machine()
-    return f"{processor}, torch {torch.__version__}, {torch.get_num_threads()} threads"
-
-
-def append_record(path: Path, record: dict[str, Any]) -> None:
-    """Append `record` to the JSON list at `path`, written atomically (a crash leaves the old file whole)."""
-    records = json.loads(path.read_text()) if path.exists() else []
-    records.append(record)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".json.tmp")
-    temporary.write_text(json.dumps(records, indent=1) + "\n")
-    temporary.replace(path)
 
 
 def fmt(value: float | None, digits: int = 3) -> str:
