@@ -473,10 +473,9 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--results", default=str(RESULTS), help="JSON file the record is appended to.")
     parser.add_argument("--note", default="", help="Free text stored with the record.")
     for name in sorted({key for settings in MODEL_DEFAULTS.values() for key in settings}):
-        kind = str if isinstance(MODEL_DEFAULTS["raw"].get(name), str) or name in SCALOGRAM_ONLY else None
         value = MODEL_DEFAULTS["scalogram"].get(name, MODEL_DEFAULTS["raw"].get(name))
-        kind = kind or type(value)
-        parser.add_argument(f"--{name}", type=kind, help=f"Default: the representation's ({value!r} for scalogram).")
+        help_text = f"Default: the representation's ({value!r} for scalogram)."
+        parser.add_argument(f"--{name}", type=type(value), help=help_text)
     args = parser.parse_args(argv)
     if not args.table and (args.dataset is None or args.representation is None):
         parser.error("--dataset and --representation are required (or --table)")
