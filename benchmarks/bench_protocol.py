@@ -343,7 +343,17 @@ def model_label(record: dict[str, Any]) -> str:
             )
         shape = f"{settings['image_size']}x{settings['image_width']}"
         return f"ours, scalogram 0.1 ({settings['model_preset']} UNet2D on images, {shape}, {settings['time_layout']})"
-    return f"ours, raw ({settings['model_preset']} UNet1D)"
+    return f"ours, raw ({settings['model_preset']} UNet1D{schedule_note(settings)})"
+
+
+def schedule_note(settings: dict[str, Any]) -> str:
+    """`, cosine schedule, input scale 2` for the noise settings a run changed (records before them had neither)."""
+    notes = []
+    if settings.get("beta_schedule", "linear") != "linear":
+        notes.append(f"{settings['beta_schedule']} schedule")
+    if settings.get("input_scale", 1.0) != 1.0:
+        notes.append(f"input scale {settings['input_scale']:g}")
+    return "".join(f", {note}" for note in notes)
 
 
 TABLE_HEADER = (
