@@ -102,7 +102,11 @@ def test_values_that_start_with_a_dash_are_values():
         ),
         (["--sampler", "plms"], r"'plms' \(choose from 'ddpm', 'ddim', 'dpmsolver', 'unipc', 'euler_a'\)"),
         (["--stride", "0"], "--stride must be at least 1, got 0."),
-        (["--input_scale", "0"], r"--input_scale must be positive \(1 keeps the data as scaled\), got 0.0."),
+        (
+            ["--input_scale", "0"],
+            r"--input_scale must be positive and below 1e6 \(1 keeps the data as scaled\), got 0.0.",
+        ),
+        (["--input_scale", "1e7"], r"--input_scale must be positive and below 1e6 .*got 10000000.0."),
         (["--validation_fraction", "1.5"], r"--validation_fraction must be in \[0, 1\), got 1.5."),
         (["--push_to_hub"], "--push_to_hub needs --hub_model_id user/name."),
         (["--window_size"], "argument --window_size/--window-size: expected one argument"),

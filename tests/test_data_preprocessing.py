@@ -68,7 +68,7 @@ def test_input_scale_multiplies_the_model_space_and_inverts_exactly(levels: np.n
     start = levels[0] if target_transform == "log_return" else None
     expected = levels[1:65] if target_transform == "log_return" else levels[:64]
     np.testing.assert_allclose(halved.inverse_transform(windows, start_values=start)[0], expected, rtol=1e-9)
-    for bad in (0, -1.0, True, float("nan")):
+    for bad in (0, -1.0, True, float("nan"), 1e7):
         with pytest.raises(ValueError, match=f"`input_scale` must be a positive number .*got {bad!r}"):
             SeriesPreprocessor(input_scale=bad)
 

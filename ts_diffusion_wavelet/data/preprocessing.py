@@ -46,7 +46,7 @@ class SeriesPreprocessor:
             `"column=label"`), used to decode them in [`~SeriesPreprocessor.to_frames`].
         input_scale (`float`, defaults to 1.0): A factor on every channel's model-space values (each fitted
             `scale` is divided by it, so inverse transforms stay exact): below 1 the diffusion's noise drowns the
-            data at earlier steps of its schedule (Chen 2023's input scaling).
+            data at earlier steps of its schedule, above 1 at later ones (Chen 2023's input scaling).
 
     Examples:
         ```py
@@ -71,7 +71,8 @@ class SeriesPreprocessor:
         _check_setting("scaling", scaling, SCALINGS)
         if isinstance(input_scale, bool) or not isinstance(input_scale, (int, float)) or not 0 < input_scale < 1e6:
             raise ValueError(
-                f"`input_scale` must be a positive number (1 keeps the scaling as fitted), got {input_scale!r}."
+                "`input_scale` must be a positive number below 1e6 (1 keeps the scaling as fitted), "
+                f"got {input_scale!r}."
             )
         self.input_scale = float(input_scale)
         self.target_transform = target_transform if isinstance(target_transform, str) else dict(target_transform)

@@ -64,10 +64,12 @@ class TrainingConfig:
     scaling: str = _option(
         "standard", "Per-channel scaling fitted on the training split.", ("standard", "minmax", "none")
     )
-    # A long window's coarse features (its volatility path) survive more noise than one step's value: scaling the
-    # data down spends more of the schedule where they are decided (README "Where the raw model still falls short").
+    # Where in the schedule a feature is decided depends on its size against the noise: below 1 moves training
+    # towards coarse features (a long window's volatility path), above 1 towards fine ones (the hourly increments of
+    # short MinMax windows); README "Where the raw model still falls short" and "The literature benchmark".
     input_scale: float = _option(
-        1.0, "Factor on the scaled data before diffusion (Chen 2023's b); below 1 the noise drowns it sooner."
+        1.0,
+        "Factor on the scaled data before diffusion (Chen 2023's b): below 1 noise drowns it sooner, above 1 later.",
     )
     nan_policy: str = _option(
         "error", "What to do with NaN/inf: error, drop or ffill (counts are reported).", ("error", "drop", "ffill")
@@ -237,7 +239,9 @@ class TrainingConfig:
         if self.learning_rate <= 0:
             raise ValueError(f"--learning_rate must be positive, got {self.learning_rate}.")
         if not 0.0 < self.input_scale < 1e6:
-            raise ValueError(f"--input_scale must be positive (1 keeps the data as scaled), got {self.input_scale}.")
+            raise ValueError(
+                f"--input_scale must be positive and below 1e6 (1 keeps the data as scaled), got {self.input_scale}."
+            )
         if not 0.0 <= self.validation_fraction < 1.0:
             raise ValueError(f"--validation_fraction must be in [0, 1), got {self.validation_fraction}.")
         if not 0.0 <= self.label_dropout <= 1.0:
