@@ -336,14 +336,16 @@ def fmt(mean: float | None, half_width: float | None = None) -> str:
 
 def model_label(record: dict[str, Any]) -> str:
     settings = record["settings"]
+    preset = settings["model_preset"]
     if record["representation"] == "scalogram":
         if "scalogram_unet" in settings:
-            return (
-                f"ours, scalogram ({settings['model_preset']} UNet{settings['scalogram_unet'].upper()}, series space)"
-            )
-        shape = f"{settings['image_size']}x{settings['image_width']}"
-        return f"ours, scalogram 0.1 ({settings['model_preset']} UNet2D on images, {shape}, {settings['time_layout']})"
-    return f"ours, raw ({settings['model_preset']} UNet1D{schedule_note(settings)})"
+            model = f"ours, scalogram ({preset} UNet{settings['scalogram_unet'].upper()}, series space"
+        else:
+            shape = f"{settings['image_size']}x{settings['image_width']}"
+            model = f"ours, scalogram 0.1 ({preset} UNet2D on images, {shape}, {settings['time_layout']}"
+    else:
+        model = f"ours, raw ({preset} UNet1D"
+    return f"{model}{schedule_note(settings)})"
 
 
 def schedule_note(settings: dict[str, Any]) -> str:

@@ -42,6 +42,9 @@ def test_the_table_names_changed_noise_settings_only():
     changed = {**settings, "beta_schedule": "cosine", "input_scale": 2.0}
     label = bench_protocol.model_label({"representation": "raw", "settings": changed})
     assert label == "ours, raw (small UNet1D, cosine schedule, input scale 2)"
+    scalogram = {**changed, "scalogram_unet": "1d"}
+    label = bench_protocol.model_label({"representation": "scalogram", "settings": scalogram})
+    assert label == "ours, scalogram (small UNet1D, series space, cosine schedule, input scale 2)"
     # records written before the two settings existed
     assert bench_protocol.model_label({"representation": "raw", "settings": {"model_preset": "small"}}) == (
         "ours, raw (small UNet1D)"
