@@ -258,7 +258,8 @@ def _dry_run(representation: Any, unet: torch.nn.Module) -> None:
                 f"the representation feeds the UNet {model_input.shape[1] + representation.label_channels} channels, "
                 f"it takes {unet.config.in_channels}"
             )
-        output = representation.model_output(torch.zeros((1, unet.config.out_channels, *model_input.shape[2:])))
+        unet_output = torch.zeros((model_input.shape[0], unet.config.out_channels, *model_input.shape[2:]))
+        output = representation.model_output(unet_output)
         if tuple(output.shape) != tuple(state.shape):
             raise ValueError(f"the UNet's output maps to states {list(output.shape)}, not {list(state.shape)}")
         representation.to_windows(state)

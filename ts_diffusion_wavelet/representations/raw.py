@@ -23,12 +23,17 @@ class RawRepresentation(Representation):
     generates a window's volatility as a number (or a smooth path) it can read precisely, instead of inferring it
     from 256 noisy steps. Decoding brings the generated shape back to unit standard deviation and multiplies.
 
+    With `channel_independent` (`--channels independent`), the states stay `[B, C, L]` but the UNet is univariate:
+    each channel goes through it as a batch entry of its own (PatchTST's channel independence), so every column is
+    read from its own past only and the columns come out independent of each other.
+
     Args:
         num_channels (`int`): Channels of a window.
         window_size (`int`): Steps of a window.
         padded_length (`int`): Length the UNet sees (a multiple of its downsampling factor, `>= window_size`).
         window_scale (`dict`, *optional*): A [`WindowScale`] record (kind, width and the log volatility's
             statistics over the training windows); `None` for plain windows.
+        channel_independent (`bool`, defaults to `False`): One univariate UNet shared by the channels.
     """
 
     name = "raw"
@@ -36,7 +41,12 @@ class RawRepresentation(Representation):
     summary = "a `UNet1DModel` that denoises the preprocessed windows directly"
 
     def __init__(
-        self, num_channels: int, window_size: int, padded_length: int, window_scale: dict[str, Any] | None = None
+        self,
+        num_channels: int,
+        window_size: int,
+        padded_length: int,
+        window_scale: dict[str, Any] | None = None,
+        channel_independent: bool = False,
     ) -> None:
         if not 1 <= window_size <= padded_length:
             raise ValueError(
@@ -44,6 +54,9 @@ class RawRepresentation(Representation):
             )
         self._num_channels, self._window_size, self.padded_length = num_channels, window_size, padded_length
         self.window_scale = None if window_scale is None else WindowScale.from_dict(window_scale, num_channels)
+        if channel_independent and self.window_scale is not None:
+            raise ValueError("A channel-independent raw representation cannot also scale windows; drop one of them.")
+        self.channel_independent = bool(channel_independent)
 
     @classmethod
     def from_training_config(cls, config: Any, sample_windows: torch.Tensor) -> RawRepresentation:
@@ -52,7 +65,9 @@ class RawRepresentation(Representation):
         kind = getattr(config, "window_scale", "none")
         if kind != "none":
             scale = WindowScale.fit(sample_windows, kind, getattr(config, "scale_width", 32)).to_dict()
-        return cls(sample_windows.shape[1], config.window_size, padded_length(config.window_size, multiple), scale)
+        independent = getattr(config, "channels", "joint") == "independent"
+        padded = padded_length(config.window_size, multiple)
+        return cls(sample_windows.shape[1], config.window_size, padded, scale, independent)
 
     @classmethod
     def from_dict(cls, record: dict[str, Any]) -> RawRepresentation:
@@ -61,7 +76,12 @@ class RawRepresentation(Representation):
             padded = int(record["padded_length"])
         else:  # checkpoints of 0.1 recorded the preset instead
             padded = padded_length(window_size, unet1d_size_multiple(record["preset"]))
-        return cls(int(record["num_channels"]), window_size, padded, record.get("window_scale"))
+        channels = record.get("channels", "joint")
+        if channels not in ("joint", "independent"):
+            raise ValueError(f"A raw representation's 'channels' must be 'joint' or 'independent', got {channels!r}.")
+        return cls(
+            int(record["num_channels"]), window_size, padded, record.get("window_scale"), channels == "independent"
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -70,6 +90,7 @@ class RawRepresentation(Representation):
             "window_size": self._window_size,
             "padded_length": self.padded_length,
             **({"window_scale": self.window_scale.to_dict()} if self.window_scale is not None else {}),
+            **({"channels": "independent"} if self.channel_independent else {}),
             **self.label_record(),
         }
 
@@ -77,6 +98,11 @@ class RawRepresentation(Representation):
     def state_channels(self) -> int:
         """Channels of a diffusion state: the window's, plus one log-scale channel each when scaled."""
         return self._num_channels * (1 if self.window_scale is None else 2)
+
+    @property
+    def unet_channels(self) -> int:
+        """Channels the UNet denoises at once: 1 when channel-independent, else every state channel."""
+        return 1 if self.channel_independent else self.state_channels
 
     @property
     def num_channels(self) -> int:
@@ -107,13 +133,37 @@ class RawRepresentation(Representation):
         return self.window_scale.join(windows[:, : self._num_channels], windows[:, self._num_channels :])
 
     def model_input(self, samples: torch.Tensor) -> torch.Tensor:
-        return samples
+        if not self.channel_independent:
+            return samples
+        return samples.reshape(
+            -1, 1, samples.shape[-1]
+        )  # [B, C, L] -> [B * C, 1, L]: channel c of window b at b*C + c
 
     def model_output(self, output: torch.Tensor) -> torch.Tensor:
-        return output
+        if not self.channel_independent:
+            return output
+        return output.reshape(-1, self._num_channels, output.shape[-1])
+
+    def denoise(
+        self,
+        unet: torch.nn.Module,
+        samples: torch.Tensor,
+        timesteps: torch.Tensor,
+        labels: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        if self.channel_independent:
+            # Each window's timestep and label go with each of its channels' batch entries.
+            channels = samples.shape[1]
+            if torch.is_tensor(timesteps) and timesteps.dim() == 1 and len(timesteps) == samples.shape[0]:
+                timesteps = timesteps.repeat_interleave(channels)
+            if labels is None and self.num_labels:
+                labels = self.null_labels(samples.shape[0], samples.device)
+            if labels is not None:
+                labels = labels.repeat_interleave(channels)
+        return super().denoise(unet, samples, timesteps, labels)
 
     def build_unet(self, preset: str) -> UNet1DModel:
-        unet = build_unet1d(preset, self.state_channels, self._window_size, label_channels=self.num_labels)
+        unet = build_unet1d(preset, self.unet_channels, self._window_size, label_channels=self.num_labels)
         self.check_unet(unet)
         return unet
 
@@ -127,17 +177,17 @@ class RawRepresentation(Representation):
                 f"{len(unet.config.block_out_channels)} blocks need; build it with models.build_unet1d, which pads "
                 "the length."
             )
-        expected = (self.state_channels + self.num_labels, self.padded_length)
+        expected = (self.unet_channels + self.num_labels, self.padded_length)
         if (unet.config.in_channels, unet.config.sample_size) != expected:
             labels = f" plus {self.num_labels} label channels" if self.num_labels else ""
             raise ValueError(
                 f"The UNet takes {unet.config.in_channels} channels x {unet.config.sample_size} steps but the windows "
-                f"are {self.state_channels} x {self.padded_length} after padding{labels}; build it with "
+                f"are {self.unet_channels} x {self.padded_length} after padding{labels}; build it with "
                 "representation.build_unet(preset)."
             )
-        if unet.config.out_channels != self.state_channels:
+        if unet.config.out_channels != self.unet_channels:
             raise ValueError(
-                f"The UNet returns {unet.config.out_channels} channels but the states have {self.state_channels}; "
+                f"The UNet returns {unet.config.out_channels} channels but it denoises {self.unet_channels}; "
                 "build it with representation.build_unet(preset)."
             )
         # The UNet was trained on windows padded to the nearest multiple: a shorter window_size never was.
@@ -160,6 +210,11 @@ class RawRepresentation(Representation):
                 f" Each window is divided by {path}, whose standardised log the model generates as an extra channel "
                 f"(`--window_scale {self.window_scale.kind}`)."
             )
+        if self.channel_independent:
+            scaled = (
+                " The UNet is univariate and shared by the channels (`--channels independent`): each channel is "
+                "denoised from its own values only, so generated channels are independent of each other."
+            )
         return (
             f"Raw windows `[channels, length]` after preprocessing, zero-padded at the end to {self.padded_length} "
             f"steps for the UNet's downsampling and cropped back to {self._window_size} after sampling.{scaled}"
@@ -168,5 +223,10 @@ class RawRepresentation(Representation):
     def card_rows(self) -> list[tuple[str, Any]]:
         return [
             ("window", f"{self._num_channels} channels x {self._window_size} steps"),
+            *(
+                [("channels", "independent: one univariate UNet shared by every channel")]
+                if self.channel_independent
+                else []
+            ),
             *self.label_card_rows(),
         ]

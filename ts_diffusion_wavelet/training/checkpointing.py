@@ -57,6 +57,7 @@ RESUME_INVARIANT_OPTIONS = (
     "representation",
     "window_scale",
     "scale_width",
+    "channels",
     "wavelet",
     "num_scales",
     "image_size",

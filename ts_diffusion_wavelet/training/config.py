@@ -122,6 +122,17 @@ class TrainingConfig:
         ("none", "std", "local"),
     )
     scale_width: int = _option(32, "With window_scale local: steps of the moving volatility window.")
+    # PatchTST's channel independence: a column whose relation to the others shifts after training (ETTh1's LUFL)
+    # misleads a joint model's forecasts; a shared univariate model reads each column from its own past (README
+    # "Imputation and forecasting").
+    channels: str = _option(
+        "joint",
+        "Raw only: joint (one UNet input channel per column: columns generated together) or independent (one "
+        "univariate UNet shared by every column, each denoised on its own: better forecasts where the columns' "
+        "relations shift, but generated columns are independent of each other; each step costs columns x as much, "
+        "so lower --train_batch_size).",
+        ("joint", "independent"),
+    )
     wavelet: str = _option("morl", "Mother wavelet: morl (real Morlet) or cmorB-C (complex Morlet, e.g. cmor1.5-1.0).")
     # 16, not the original 128: 128 scales for 256 samples are highly redundant; 16 log-spaced ones still invert
     # accurately and make a far smaller image (README "How it works").
@@ -254,6 +265,11 @@ class TrainingConfig:
             raise ValueError(
                 f"--window_scale {self.window_scale} needs --representation raw, got --representation "
                 f"{self.representation}; use --window_scale none with it."
+            )
+        if self.channels == "independent" and (self.representation != "raw" or self.window_scale != "none"):
+            raise ValueError(
+                f"--channels independent needs --representation raw and --window_scale none, got --representation "
+                f"{self.representation} --window_scale {self.window_scale}; use --channels joint with them."
             )
         if self.label_column is not None and self.regimes is not None:
             raise ValueError(
