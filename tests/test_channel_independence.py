@@ -14,6 +14,7 @@ from test_training import tiny_config
 from ts_diffusion_wavelet import load_pipeline
 from ts_diffusion_wavelet.representations import RawRepresentation, representation_from_dict
 from ts_diffusion_wavelet.training import parse_config
+from ts_diffusion_wavelet.training.checkpointing import RESUME_INVARIANT_OPTIONS, check_resume_compatible
 from ts_diffusion_wavelet.training.loop import train
 
 
@@ -107,3 +108,10 @@ def test_training_end_to_end_then_every_job(tmp_path):
     known = ~np.isnan(gappy)
     for sample in imputed.samples:
         np.testing.assert_array_equal(sample[known], gappy[known])  # known values come back unchanged
+
+
+def test_a_checkpoint_from_before_the_option_resumes_as_joint_and_not_as_independent(tmp_path):
+    saved = {name: None for name in RESUME_INVARIANT_OPTIONS if name != "channels"}
+    check_resume_compatible(saved, {**saved, "channels": "joint"}, tmp_path)
+    with pytest.raises(ValueError, match="channels: 'joint' -> 'independent'"):
+        check_resume_compatible(saved, {**saved, "channels": "independent"}, tmp_path)

@@ -135,9 +135,8 @@ class RawRepresentation(Representation):
     def model_input(self, samples: torch.Tensor) -> torch.Tensor:
         if not self.channel_independent:
             return samples
-        return samples.reshape(
-            -1, 1, samples.shape[-1]
-        )  # [B, C, L] -> [B * C, 1, L]: channel c of window b at b*C + c
+        # [B, C, L] -> [B * C, 1, L]: channel c of window b is batch entry b * C + c.
+        return samples.reshape(-1, 1, samples.shape[-1])
 
     def model_output(self, output: torch.Tensor) -> torch.Tensor:
         if not self.channel_independent:

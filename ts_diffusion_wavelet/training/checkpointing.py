@@ -38,6 +38,8 @@ CONFIG_FILE = "training_config.json"
 REPRESENTATION_FILE = "representation.json"
 STATE_FORMAT = 2  # 1 (no key): before run ids, manifests and the EMA as safetensors
 
+# Invariant options added after checkpoints were first written, with the value older checkpoints trained with.
+ADDED_OPTION_DEFAULTS = {"channels": "joint"}
 # Options a resumed run must share with the checkpoint: they fix the model's shape, the data and its order.
 RESUME_INVARIANT_OPTIONS = (
     "data",
@@ -307,6 +309,7 @@ def _prune(output_dir: str | os.PathLike, run_id: str, keep: Path, total_limit: 
 
 def check_resume_compatible(saved: dict[str, Any], current: dict[str, Any], path: Path) -> None:
     """Refuse to resume when options that shape the model, the data or its order differ from the checkpoint's."""
+    saved = {**ADDED_OPTION_DEFAULTS, **saved}  # a checkpoint from before an option ran with its default
     changed = [name for name in RESUME_INVARIANT_OPTIONS if saved.get(name) != current.get(name)]
     if changed:
         details = ", ".join(f"{name}: {saved.get(name)!r} -> {current.get(name)!r}" for name in changed)
