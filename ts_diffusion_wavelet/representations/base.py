@@ -97,14 +97,21 @@ class Representation(ABC):
         """
         The denoiser: the UNet's prediction (noise, v or x_0, as trained) for noisy states at `timesteps`, given
         label indices `[B]` (`num_labels` or `None`: no label) when the model is labelled.
+
+        A `model_input` may give the UNet several batch entries per state (a channel-independent raw model: one per
+        channel); each state's timestep and label then go with each of its entries.
         """
         inputs = self.model_input(samples)
+        entries = inputs.shape[0] // samples.shape[0]
+        if entries > 1 and torch.is_tensor(timesteps) and timesteps.dim() == 1 and len(timesteps) == len(samples):
+            timesteps = timesteps.repeat_interleave(entries)
         if not self.num_labels:
             if labels is not None:
                 raise ValueError("This model was trained without labels; sample it without `labels`.")
             return self.model_output(unet(inputs, timesteps).sample)
         if labels is None:
             labels = self.null_labels(samples.shape[0], samples.device)
+        labels = labels.repeat_interleave(entries) if entries > 1 else labels
         return self.model_output(self.labelled_unet_call(unet, inputs, timesteps, labels))
 
     def null_labels(self, batch_size: int, device: torch.device | str | None = None) -> torch.Tensor:

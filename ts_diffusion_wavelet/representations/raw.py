@@ -143,24 +143,6 @@ class RawRepresentation(Representation):
             return output
         return output.reshape(-1, self._num_channels, output.shape[-1])
 
-    def denoise(
-        self,
-        unet: torch.nn.Module,
-        samples: torch.Tensor,
-        timesteps: torch.Tensor,
-        labels: torch.Tensor | None = None,
-    ) -> torch.Tensor:
-        if self.channel_independent:
-            # Each window's timestep and label go with each of its channels' batch entries.
-            channels = samples.shape[1]
-            if torch.is_tensor(timesteps) and timesteps.dim() == 1 and len(timesteps) == samples.shape[0]:
-                timesteps = timesteps.repeat_interleave(channels)
-            if labels is None and self.num_labels:
-                labels = self.null_labels(samples.shape[0], samples.device)
-            if labels is not None:
-                labels = labels.repeat_interleave(channels)
-        return super().denoise(unet, samples, timesteps, labels)
-
     def build_unet(self, preset: str) -> UNet1DModel:
         unet = build_unet1d(preset, self.unet_channels, self._window_size, label_channels=self.num_labels)
         self.check_unet(unet)
@@ -209,7 +191,7 @@ class RawRepresentation(Representation):
                 f" Each window is divided by {path}, whose standardised log the model generates as an extra channel "
                 f"(`--window_scale {self.window_scale.kind}`)."
             )
-        if self.channel_independent:
+        if self.channel_independent:  # exclusive with window_scale (checked in __init__)
             scaled = (
                 " The UNet is univariate and shared by the channels (`--channels independent`): each channel is "
                 "denoised from its own values only, so generated channels are independent of each other."
