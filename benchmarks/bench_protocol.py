@@ -151,6 +151,7 @@ MODEL_DEFAULTS: dict[str, dict[str, Any]] = {
         "prediction_type": "v_prediction",
         "beta_schedule": "linear",
         "input_scale": 1.0,
+        "whitening": "none",
         "sampler": "ddim",
         "num_inference_steps": 50,
     },
@@ -235,6 +236,8 @@ def training_arguments(args: argparse.Namespace, output_dir: Path) -> list[str]:
     }
     if args.representation == "scalogram":
         options.update({name: getattr(args, name) for name in SCALOGRAM_ONLY})
+    else:
+        options["whitening"] = args.whitening
     argv = []
     for name, value in options.items():
         argv += [f"--{name}", str(value)]
@@ -355,6 +358,8 @@ def schedule_note(settings: dict[str, Any]) -> str:
         notes.append(f"{settings['beta_schedule']} schedule")
     if settings.get("input_scale", 1.0) != 1.0:
         notes.append(f"input scale {settings['input_scale']:g}")
+    if settings.get("whitening", "none") != "none":
+        notes.append(f"{settings['whitening']} whitening")
     return "".join(f", {note}" for note in notes)
 
 
