@@ -151,7 +151,6 @@ MODEL_DEFAULTS: dict[str, dict[str, Any]] = {
         "prediction_type": "v_prediction",
         "beta_schedule": "linear",
         "input_scale": 1.0,
-        "whitening": "none",
         "sampler": "ddim",
         "num_inference_steps": 50,
     },
@@ -236,8 +235,6 @@ def training_arguments(args: argparse.Namespace, output_dir: Path) -> list[str]:
     }
     if args.representation == "scalogram":
         options.update({name: getattr(args, name) for name in SCALOGRAM_ONLY})
-    else:
-        options["whitening"] = args.whitening
     argv = []
     for name, value in options.items():
         argv += [f"--{name}", str(value)]
@@ -358,7 +355,7 @@ def schedule_note(settings: dict[str, Any]) -> str:
         notes.append(f"{settings['beta_schedule']} schedule")
     if settings.get("input_scale", 1.0) != 1.0:
         notes.append(f"input scale {settings['input_scale']:g}")
-    if settings.get("whitening", "none") != "none":
+    if settings.get("whitening", "none") != "none":  # runs of commit 86df41a's --whitening, since removed
         notes.append(f"{settings['whitening']} whitening")
     return "".join(f", {note}" for note in notes)
 

@@ -10,7 +10,6 @@ from diffusers import ModelMixin, UNet1DModel
 
 from ..models import build_unet1d, padded_length, unet1d_length_multiple, unet1d_size_multiple
 from .base import Representation
-from .spectral_whitening import SpectralWhitening
 from .window_scale import WindowScale
 
 
@@ -28,10 +27,6 @@ class RawRepresentation(Representation):
     each channel goes through it as a batch entry of its own (PatchTST's channel independence), so every column is
     read from its own past only and the columns come out independent of each other.
 
-    With `whitening` (`--whitening spectral`), the states are the windows with every DCT frequency of every channel
-    standardised over the training windows ([`SpectralWhitening`]): the fine detail is then drowned by the noise
-    at the same levels as the coarse shape, instead of being decided in the last low-noise steps only.
-
     Args:
         num_channels (`int`): Channels of a window.
         window_size (`int`): Steps of a window.
@@ -39,8 +34,6 @@ class RawRepresentation(Representation):
         window_scale (`dict`, *optional*): A [`WindowScale`] record (kind, width and the log volatility's
             statistics over the training windows); `None` for plain windows.
         channel_independent (`bool`, defaults to `False`): One univariate UNet shared by the channels.
-        whitening (`dict`, *optional*): A [`SpectralWhitening`] record (the training windows' DCT coefficient
-            statistics); `None` for windows as they are.
     """
 
     name = "raw"
@@ -54,7 +47,6 @@ class RawRepresentation(Representation):
         padded_length: int,
         window_scale: dict[str, Any] | None = None,
         channel_independent: bool = False,
-        whitening: dict[str, Any] | None = None,
     ) -> None:
         if not 1 <= window_size <= padded_length:
             raise ValueError(
@@ -65,11 +57,6 @@ class RawRepresentation(Representation):
         if channel_independent and self.window_scale is not None:
             raise ValueError("A channel-independent raw representation cannot also scale windows; drop one of them.")
         self.channel_independent = bool(channel_independent)
-        self.whitening = None
-        if whitening is not None:
-            self.whitening = SpectralWhitening.from_dict(whitening, num_channels, window_size)
-        if self.whitening is not None and self.window_scale is not None:
-            raise ValueError("A raw representation cannot both whiten and scale windows; drop one of them.")
 
     @classmethod
     def from_training_config(cls, config: Any, sample_windows: torch.Tensor) -> RawRepresentation:
@@ -79,11 +66,8 @@ class RawRepresentation(Representation):
         if kind != "none":
             scale = WindowScale.fit(sample_windows, kind, getattr(config, "scale_width", 32)).to_dict()
         independent = getattr(config, "channels", "joint") == "independent"
-        whitening = None
-        if getattr(config, "whitening", "none") == "spectral":
-            whitening = SpectralWhitening.fit(sample_windows).to_dict()
         padded = padded_length(config.window_size, multiple)
-        return cls(sample_windows.shape[1], config.window_size, padded, scale, independent, whitening)
+        return cls(sample_windows.shape[1], config.window_size, padded, scale, independent)
 
     @classmethod
     def from_dict(cls, record: dict[str, Any]) -> RawRepresentation:
@@ -96,12 +80,7 @@ class RawRepresentation(Representation):
         if channels not in ("joint", "independent"):
             raise ValueError(f"A raw representation's 'channels' must be 'joint' or 'independent', got {channels!r}.")
         return cls(
-            int(record["num_channels"]),
-            window_size,
-            padded,
-            record.get("window_scale"),
-            channels == "independent",
-            record.get("whitening"),
+            int(record["num_channels"]), window_size, padded, record.get("window_scale"), channels == "independent"
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -112,7 +91,6 @@ class RawRepresentation(Representation):
             "padded_length": self.padded_length,
             **({"window_scale": self.window_scale.to_dict()} if self.window_scale is not None else {}),
             **({"channels": "independent"} if self.channel_independent else {}),
-            **({"whitening": self.whitening.to_dict()} if self.whitening is not None else {}),
             **self.label_record(),
         }
 
@@ -140,26 +118,16 @@ class RawRepresentation(Representation):
     def clean_sample(self, windows: torch.Tensor) -> torch.Tensor:
         if self.window_scale is not None:
             windows = torch.cat(self.window_scale.split(windows), dim=1)
-        if self.whitening is not None:
-            windows = self.whitening.whiten(windows)
         return F.pad(windows, (0, self.padded_length - windows.shape[-1]))
 
     def known_state(self, windows: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         if self.window_scale is not None:
             return super().known_state(windows, mask)  # refuses: the states are scaled windows
-        if self.whitening is not None:
-            raise ValueError(
-                "This raw model was trained with --whitening spectral: each of its state values mixes the whole "
-                "window, so it cannot hold known values during sampling. Imputation, forecasting and long paths need "
-                "a model trained with --whitening none."
-            )
         # The padding is never known: the model fills it and it is cropped.
         return self.clean_sample(windows), F.pad(mask, (0, self.padded_length - mask.shape[-1]), value=False)
 
     def to_windows(self, samples: torch.Tensor) -> torch.Tensor:
         windows = samples[..., : self._window_size]
-        if self.whitening is not None:
-            return self.whitening.color(windows)
         if self.window_scale is None:
             return windows
         return self.window_scale.join(windows[:, : self._num_channels], windows[:, self._num_channels :])
@@ -228,12 +196,6 @@ class RawRepresentation(Representation):
                 " The UNet is univariate and shared by the channels (`--channels independent`): each channel is "
                 "denoised from its own values only, so generated channels are independent of each other."
             )
-        if self.whitening is not None:  # exclusive with window_scale too
-            scaled += (
-                " Every DCT frequency of every channel is standardised over the training windows before diffusion "
-                "(`--whitening spectral`), so fine detail and coarse shape are noised alike; such a model generates "
-                "but cannot hold known values (no imputation or forecasting)."
-            )
         return (
             f"Raw windows `[channels, length]` after preprocessing, zero-padded at the end to {self.padded_length} "
             f"steps for the UNet's downsampling and cropped back to {self._window_size} after sampling.{scaled}"
@@ -247,6 +209,5 @@ class RawRepresentation(Representation):
                 if self.channel_independent
                 else []
             ),
-            *([("whitening", "spectral: every DCT frequency standardised")] if self.whitening is not None else []),
             *self.label_card_rows(),
         ]

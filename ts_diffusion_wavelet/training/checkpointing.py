@@ -39,7 +39,7 @@ REPRESENTATION_FILE = "representation.json"
 STATE_FORMAT = 2  # 1 (no key): before run ids, manifests and the EMA as safetensors
 
 # Invariant options added after checkpoints were first written, with the value older checkpoints trained with.
-ADDED_OPTION_DEFAULTS = {"channels": "joint", "whitening": "none"}
+ADDED_OPTION_DEFAULTS = {"channels": "joint"}
 # Options a resumed run must share with the checkpoint: they fix the model's shape, the data and its order.
 RESUME_INVARIANT_OPTIONS = (
     "data",
@@ -60,7 +60,6 @@ RESUME_INVARIANT_OPTIONS = (
     "window_scale",
     "scale_width",
     "channels",
-    "whitening",
     "wavelet",
     "num_scales",
     "image_size",

@@ -133,14 +133,6 @@ class TrainingConfig:
         "so lower --train_batch_size).",
         ("joint", "independent"),
     )
-    # A window's fine detail is a small share of its variance, so the noise drowns it first and the model decides it
-    # in the last steps only: generated increments come out too small (README "The literature benchmark").
-    whitening: str = _option(
-        "none",
-        "Raw only: none, or spectral (each DCT frequency of each channel standardised over the training windows, so "
-        "fine detail is noised like the coarse shape; such a model generates but cannot impute or forecast).",
-        ("none", "spectral"),
-    )
     wavelet: str = _option("morl", "Mother wavelet: morl (real Morlet) or cmorB-C (complex Morlet, e.g. cmor1.5-1.0).")
     # 16, not the original 128: 128 scales for 256 samples are highly redundant; 16 log-spaced ones still invert
     # accurately and make a far smaller image (README "How it works").
@@ -278,12 +270,6 @@ class TrainingConfig:
             raise ValueError(
                 f"--channels independent needs --representation raw and --window_scale none, got --representation "
                 f"{self.representation} --window_scale {self.window_scale}; use --channels joint with them."
-            )
-        if self.whitening != "none" and (self.representation != "raw" or self.window_scale != "none"):
-            raise ValueError(
-                f"--whitening {self.whitening} needs --representation raw and --window_scale none, got "
-                f"--representation {self.representation} --window_scale {self.window_scale}; use --whitening none "
-                "with them."
             )
         if self.label_column is not None and self.regimes is not None:
             raise ValueError(
