@@ -141,6 +141,7 @@ MODEL_DEFAULTS: dict[str, dict[str, Any]] = {
         "input_scale": 1.0,
         "sampler": "ddim",
         "num_inference_steps": 50,
+        "epsilon_scaling": 1.0,
     },
     "raw": {
         "model_preset": "small",
@@ -153,6 +154,7 @@ MODEL_DEFAULTS: dict[str, dict[str, Any]] = {
         "input_scale": 1.0,
         "sampler": "ddim",
         "num_inference_steps": 50,
+        "epsilon_scaling": 1.0,
     },
 }
 SCALOGRAM_ONLY = ("num_scales", "image_size", "time_layout", "scalogram_unet")
@@ -263,7 +265,14 @@ def sample_series(args: argparse.Namespace, pipe: Any, count: int) -> tuple[np.n
     for first in range(0, count, args.sample_batch_size):
         size = min(args.sample_batch_size, count - first)
         generators = [torch.Generator().manual_seed(args.seed * 10**6 + first + i) for i in range(size)]
-        parts.append(pipe(size, num_inference_steps=args.num_inference_steps, generator=generators).series)
+        parts.append(
+            pipe(
+                size,
+                num_inference_steps=args.num_inference_steps,
+                generator=generators,
+                epsilon_scaling=args.epsilon_scaling,
+            ).series
+        )
         print(f"  sampled {first + size}/{count} ({time.perf_counter() - start:.0f} s)", flush=True)
     return np.concatenate(parts), time.perf_counter() - start
 
@@ -355,6 +364,8 @@ def schedule_note(settings: dict[str, Any]) -> str:
         notes.append(f"{settings['beta_schedule']} schedule")
     if settings.get("input_scale", 1.0) != 1.0:
         notes.append(f"input scale {settings['input_scale']:g}")
+    if settings.get("epsilon_scaling", 1.0) != 1.0:
+        notes.append(f"epsilon scaling {settings['epsilon_scaling']:g}")
     if settings.get("whitening", "none") != "none":  # runs of commit 86df41a's --whitening, since removed
         notes.append(f"{settings['whitening']} whitening")
     return "".join(f", {note}" for note in notes)

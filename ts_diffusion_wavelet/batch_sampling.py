@@ -34,6 +34,7 @@ def sample_batches(
     progress: bool = False,
     labels: str | Sequence[str] | None = None,
     guidance_scale: float = 1.0,
+    epsilon_scaling: float = 1.0,
 ) -> Iterator[TimeSeriesPipelineOutput]:
     """
     Generate `num_windows` windows with `pipeline`, `batch_size` per call, yielding each call's output (`"np"`).
@@ -46,7 +47,8 @@ def sample_batches(
         return_scalograms (`bool`, defaults to `False`): Also return each batch's generated images.
         progress (`bool`, defaults to `False`): One progress bar over all windows (the pipeline's own is turned off).
         labels (`str` or `list[str]`, *optional*): A labelled model's label for every window, or one per window
-            (`num_windows` of them); guidance_scale (`float`, defaults to 1.0): as in the pipeline's `__call__`.
+            (`num_windows` of them); guidance_scale (`float`, defaults to 1.0), epsilon_scaling (`float`, defaults
+            to 1.0): as in the pipeline's `__call__`.
     """
     if labels is not None and not isinstance(labels, str) and len(labels) != num_windows:
         raise ValueError(f"Got {len(labels)} labels for {num_windows} windows: pass one label, or one per window.")
@@ -70,6 +72,7 @@ def sample_batches(
                     generator=[window_generator(seed, first + i) for i in range(count)],
                     output_type="np",
                     return_scalograms=return_scalograms,
+                    epsilon_scaling=epsilon_scaling,
                     **labelled,
                 )
                 bar.update(count)

@@ -5,6 +5,7 @@ anomaly scores compare with the data and what observation guidance pulls toward 
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 import torch
@@ -42,6 +43,49 @@ def clean_estimate(
         return signal * noisy - sigma * prediction
     if kind == "sample":
         return prediction
+    raise ValueError(
+        f"Unknown prediction_type {kind!r} in the scheduler's config; expected epsilon, v_prediction or sample."
+    )
+
+
+def check_epsilon_scaling(factor: float) -> None:
+    """
+    Raises:
+        `ValueError`: Unless `factor` is a number from 0.5 to 2 (1 is off).
+    """
+    if isinstance(factor, bool) or not isinstance(factor, numbers.Real) or not 0.5 <= float(factor) <= 2.0:
+        raise ValueError(
+            f"`epsilon_scaling` must be a number from 0.5 to 2 (1: off; 1.005-1.02 against too smooth samples), "
+            f"got {factor!r}."
+        )
+
+
+def scale_noise_estimate(
+    scheduler: Any, noisy: torch.Tensor, prediction: torch.Tensor, t: torch.Tensor | int, factor: float
+) -> torch.Tensor:
+    r"""
+    Epsilon scaling (Ning et al. 2024, "Elucidating the exposure bias in diffusion models"): the model's prediction
+    re-expressed with its noise estimate divided by `factor`, in the same parametrisation (noise, v or $x_0$).
+
+    A sampler run on a model's own outputs removes slightly too much noise at every step, so generated samples come
+    out too smooth; a `factor` a little above 1 leaves that noise in. `noisy` is the state the model saw (after the
+    scheduler's `scale_model_input`, i.e. $\sqrt{\bar\alpha_t} x_0 + \sqrt{1 - \bar\alpha_t}\epsilon$); a
+    fractional timestep (Euler samplers) reads the schedule at the nearest integer step.
+    """
+    if factor == 1:
+        return prediction
+    step = torch.as_tensor(t).round().long()
+    signal, sigma = signal_and_noise_scales(scheduler, step, noisy)
+    kind = scheduler.config.prediction_type
+    if kind == "epsilon":
+        return prediction / factor
+    if kind == "v_prediction":
+        noise = (signal * prediction + sigma * noisy) / factor
+        clean = (noisy - sigma * noise) / signal
+        return signal * noise - sigma * clean
+    if kind == "sample":
+        noise = (noisy - signal * prediction) / sigma / factor
+        return (noisy - sigma * noise) / signal
     raise ValueError(
         f"Unknown prediction_type {kind!r} in the scheduler's config; expected epsilon, v_prediction or sample."
     )

@@ -13,6 +13,7 @@ from pathlib import Path
 import torch
 
 from ..batch_sampling import sample_windows
+from ..clean_estimate import check_epsilon_scaling
 from ..pipeline_loading import load_pipeline
 from ..schedulers import SCHEDULER_NAMES, make_scheduler
 from ..series_io import SERIES_FORMATS, check_series_path, save_generated
@@ -43,6 +44,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--output", default=None, help=f"Output file: {', '.join(SERIES_FORMATS)} (required unless --list_labels)."
+    )
+    parser.add_argument(
+        "--epsilon_scaling",
+        type=float,
+        default=1.0,
+        help="Divide the model's noise estimate by this at every step (Ning et al. 2024): 1.01-1.02 against too "
+        "smooth windows (free generation only; 1: off).",
     )
     parser.add_argument("--batch_size", type=int, default=64, help="Windows generated per forward pass.")
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:1, mps ...")
@@ -93,6 +101,15 @@ def check_arguments(args: argparse.Namespace) -> None:
     if args.plot is not None and Path(args.plot).suffix.lower() != ".png":
         raise ValueError(f"--plot writes a PNG; got {args.plot!r}. Use a name ending in .png.")
     generate_conditional.check_arguments(args)
+    try:
+        check_epsilon_scaling(args.epsilon_scaling)
+    except ValueError as error:
+        raise ValueError(str(error).replace("`epsilon_scaling`", "--epsilon_scaling")) from None
+    if args.epsilon_scaling != 1 and generate_conditional.wants_conditional_job(args):
+        raise ValueError(
+            f"--epsilon_scaling {args.epsilon_scaling:g} applies to freely sampled windows; drop it with --impute, "
+            "--forecast or --length, whose known values already steer the samples."
+        )
     if args.plot is not None and generate_conditional.wants_conditional_job(args):
         raise ValueError("--plot draws freely sampled windows; drop it with --impute, --forecast or --length.")
 
@@ -132,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
             progress=True,
             labels=generate_labels.window_labels(args, args.num_samples),
             guidance_scale=args.guidance_scale,
+            epsilon_scaling=args.epsilon_scaling,
         )
         frames = pipeline.to_dataframes(series)
         has_labels = any(frame.select_dtypes(exclude="number").shape[1] for frame in frames)
