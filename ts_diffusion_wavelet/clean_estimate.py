@@ -1,6 +1,7 @@
 """
 The denoiser's estimate of the clean sample from its prediction, with the training schedule's scales: what
-anomaly scores compare with the data and what observation guidance pulls toward the known values.
+anomaly scores compare with the data and what observation guidance pulls toward the known values; and the same
+prediction with its noise estimate scaled (epsilon scaling, against too smooth samples).
 """
 
 from __future__ import annotations
