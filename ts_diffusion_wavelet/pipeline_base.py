@@ -181,8 +181,9 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
                 larger values push harder towards the label (at some cost in diversity), 0 ignores it.
             epsilon_scaling (`float`, defaults to 1.0): Divide the model's noise estimate by this at every step
                 (Ning et al. 2024). Sampling on its own outputs, a model removes slightly too much noise and its
-                windows come out too smooth; 1.01-1.02 restores the increments on ETTh1 (README "The literature
-                benchmark"). Too large adds white noise to calm windows; check with `tsdw-evaluate`.
+                windows come out too smooth; 1.015 restored the increments of an ETTh1 model (README "The literature
+                benchmark"). The right value depends on the model: too large adds noise to calm windows, so match
+                the generated increments to the data's and check with `tsdw-evaluate`.
 
         Returns:
             [`TimeSeriesPipelineOutput`] or `tuple`: the series (and the scalograms if asked for).
