@@ -61,19 +61,20 @@ def sample_batches(
         with tqdm(total=num_windows, desc=description, unit="window", disable=not progress) as bar:
             for first in range(0, num_windows, batch_size):
                 count = min(batch_size, num_windows - first)
-                # Label arguments only when asked for, so pipelines without labels are called as before.
+                # Label and scaling arguments only when asked for, so other pipelines are called as before.
                 labelled = {}
                 if labels is not None:
                     batch_labels = labels if isinstance(labels, str) else list(labels[first : first + count])
                     labelled = {"labels": batch_labels, "guidance_scale": guidance_scale}
+                scaled = {"epsilon_scaling": epsilon_scaling} if epsilon_scaling != 1 else {}
                 yield pipeline(
                     count,
                     num_inference_steps=num_inference_steps,
                     generator=[window_generator(seed, first + i) for i in range(count)],
                     output_type="np",
                     return_scalograms=return_scalograms,
-                    epsilon_scaling=epsilon_scaling,
                     **labelled,
+                    **scaled,
                 )
                 bar.update(count)
     finally:
