@@ -44,20 +44,18 @@ def clean_estimate(
         return signal * noisy - sigma * prediction
     if kind == "sample":
         return prediction
-    raise ValueError(
-        f"Unknown prediction_type {kind!r} in the scheduler's config; expected epsilon, v_prediction or sample."
-    )
+    raise _unknown_prediction_type(kind)
 
 
-def check_epsilon_scaling(factor: float) -> None:
+def check_epsilon_scaling(factor: float, name: str = "`epsilon_scaling`") -> None:
     """
     Raises:
-        `ValueError`: Unless `factor` is a number from 0.5 to 2 (1 is off).
+        `ValueError`: Unless `factor` is a number from 0.5 to 2 (1 is off), naming it as `name` (an argument or a
+            command-line flag).
     """
     if isinstance(factor, bool) or not isinstance(factor, numbers.Real) or not 0.5 <= float(factor) <= 2.0:
         raise ValueError(
-            f"`epsilon_scaling` must be a number from 0.5 to 2 (1: off; 1.005-1.02 against too smooth samples), "
-            f"got {factor!r}."
+            f"{name} must be a number from 0.5 to 2 (1: off; 1.005-1.02 against too smooth samples), got {factor!r}."
         )
 
 
@@ -87,6 +85,10 @@ def scale_noise_estimate(
     if kind == "sample":
         noise = (noisy - signal * prediction) / sigma / factor
         return (noisy - sigma * noise) / signal
-    raise ValueError(
+    raise _unknown_prediction_type(kind)
+
+
+def _unknown_prediction_type(kind: Any) -> ValueError:
+    return ValueError(
         f"Unknown prediction_type {kind!r} in the scheduler's config; expected epsilon, v_prediction or sample."
     )

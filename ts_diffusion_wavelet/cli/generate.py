@@ -101,10 +101,7 @@ def check_arguments(args: argparse.Namespace) -> None:
     if args.plot is not None and Path(args.plot).suffix.lower() != ".png":
         raise ValueError(f"--plot writes a PNG; got {args.plot!r}. Use a name ending in .png.")
     generate_conditional.check_arguments(args)
-    try:
-        check_epsilon_scaling(args.epsilon_scaling)
-    except ValueError as error:
-        raise ValueError(str(error).replace("`epsilon_scaling`", "--epsilon_scaling")) from None
+    check_epsilon_scaling(args.epsilon_scaling, "--epsilon_scaling")
     if args.epsilon_scaling != 1 and generate_conditional.wants_conditional_job(args):
         raise ValueError(
             f"--epsilon_scaling {args.epsilon_scaling:g} applies to freely sampled windows; drop it with --impute, "
