@@ -277,6 +277,19 @@ def sample_series(args: argparse.Namespace, pipe: Any, count: int) -> tuple[np.n
     return np.concatenate(parts), time.perf_counter() - start
 
 
+def calibrate(args: argparse.Namespace, pipe: Any, levels: np.ndarray) -> dict[str, Any]:
+    """`--calibrate_epsilon_scaling`: the factor matching the data's one-step changes, sampled as the run samples."""
+    frame = pd.DataFrame(levels, columns=channel_names(args.dataset))
+    start = time.perf_counter()
+    calibration = pipe.calibrate_epsilon_scaling(
+        frame, num_inference_steps=args.num_inference_steps, scheduler=args.sampler, seed=args.seed, progress=False
+    )
+    args.epsilon_scaling = calibration.factor
+    tried = ", ".join(f"{factor:.4f}: {ratio:.3f}x" for factor, ratio in calibration.tried)
+    print(f"calibrated epsilon scaling {calibration.factor:.4f} ({tried}) in {time.perf_counter() - start:.0f} s")
+    return calibration.to_dict()
+
+
 def two_sample_tests(real: np.ndarray, generated: np.ndarray, dataset: str, seed: int) -> dict[str, Any]:
     """The strong judge: both classifier two-sample tests of the generated windows, and the real-vs-real floor."""
     from ts_diffusion_wavelet.evaluation import c2st_scores
@@ -354,7 +367,8 @@ def model_label(record: dict[str, Any]) -> str:
             model = f"ours, scalogram 0.1 ({preset} UNet2D on images, {shape}, {settings['time_layout']}"
     else:
         model = f"ours, raw ({preset} UNet1D"
-    return f"{model}{schedule_note(settings)})"
+    calibrated = " calibrated" if record.get("epsilon_scaling_calibration") else ""
+    return f"{model}{schedule_note(settings)}{calibrated})"
 
 
 def schedule_note(settings: dict[str, Any]) -> str:
@@ -365,7 +379,7 @@ def schedule_note(settings: dict[str, Any]) -> str:
     if settings.get("input_scale", 1.0) != 1.0:
         notes.append(f"input scale {settings['input_scale']:g}")
     if settings.get("epsilon_scaling", 1.0) != 1.0:
-        notes.append(f"epsilon scaling {settings['epsilon_scaling']:g}")
+        notes.append(f"epsilon scaling {settings['epsilon_scaling']:.4g}")
     if settings.get("whitening", "none") != "none":  # runs of commit 86df41a's --whitening, since removed
         notes.append(f"{settings['whitening']} whitening")
     return "".join(f", {note}" for note in notes)
@@ -498,6 +512,11 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--num_samples", type=int, help="Pilot: generate this many windows and score them against as many real ones."
     )
+    parser.add_argument(
+        "--calibrate_epsilon_scaling",
+        action="store_true",
+        help="Sample with the epsilon scaling that matches the data's one-step changes (overrides --epsilon_scaling).",
+    )
     parser.add_argument("--results", default=str(RESULTS), help="JSON file the record is appended to.")
     parser.add_argument("--note", default="", help="Free text stored with the record.")
     for name in sorted({key for settings in MODEL_DEFAULTS.values() for key in settings}):
@@ -548,6 +567,9 @@ def main(argv: list[str] | None = None) -> None:
     from ts_diffusion_wavelet import load_pipeline
 
     pipe = load_pipeline(pipeline_path)
+    calibration = None
+    if args.calibrate_epsilon_scaling:
+        calibration = calibrate(args, pipe, levels)
     series, sample_seconds = sample_series(args, pipe, len(real))
     np.save(pipeline_path.parent / "generated.npy", series)
 
@@ -563,6 +585,7 @@ def main(argv: list[str] | None = None) -> None:
         "num_real_windows": len(real),
         "num_generated_windows": len(generated),
         "settings": {name: getattr(args, name) for name in MODEL_DEFAULTS[args.representation]},
+        **({} if calibration is None else {"epsilon_scaling_calibration": calibration}),
         "seed": args.seed,
         "train_seconds": train_seconds,
         "sample_seconds": sample_seconds,

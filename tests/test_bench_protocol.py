@@ -49,3 +49,13 @@ def test_the_table_names_changed_noise_settings_only():
     assert bench_protocol.model_label({"representation": "raw", "settings": {"model_preset": "small"}}) == (
         "ours, raw (small UNet1D)"
     )
+
+
+def test_the_table_says_when_the_epsilon_scaling_was_calibrated():
+    settings = {"model_preset": "small", "epsilon_scaling": 1.017421}
+    record = {"representation": "raw", "settings": settings}
+    assert bench_protocol.model_label(record) == "ours, raw (small UNet1D, epsilon scaling 1.017)"
+    record["epsilon_scaling_calibration"] = {"factor": 1.017421}
+    assert bench_protocol.model_label(record) == "ours, raw (small UNet1D, epsilon scaling 1.017 calibrated)"
+    arguments = bench_protocol.parse_arguments(["--dataset", "etth", "--representation", "raw"])
+    assert arguments.calibrate_epsilon_scaling is False and arguments.epsilon_scaling == 1.0

@@ -19,6 +19,7 @@ from .data import (
     load_series,
     prepare_windows,
 )
+from .epsilon_calibration import EpsilonScalingCalibration, calibrate_epsilon_scaling
 from .filter_bank import clear_cache, cwt, icwt
 from .models import build_unet1d, build_unet2d
 from .pipeline_base import TimeSeriesDiffusionPipeline
@@ -71,6 +72,7 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "EpsilonScalingCalibration",
     "KnownValueSampling",
     "SCHEDULER_NAMES",
     "SUPPORTED_WAVELETS",
@@ -92,6 +94,7 @@ __all__ = [
     "build_unet1d",
     "build_unet2d",
     "bundled_names",
+    "calibrate_epsilon_scaling",
     "center_frequency",
     "clear_cache",
     "cwt",

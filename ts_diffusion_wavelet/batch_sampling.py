@@ -34,7 +34,7 @@ def sample_batches(
     progress: bool = False,
     labels: str | Sequence[str] | None = None,
     guidance_scale: float = 1.0,
-    epsilon_scaling: float = 1.0,
+    epsilon_scaling: float | None = None,
 ) -> Iterator[TimeSeriesPipelineOutput]:
     """
     Generate `num_windows` windows with `pipeline`, `batch_size` per call, yielding each call's output (`"np"`).
@@ -47,8 +47,8 @@ def sample_batches(
         return_scalograms (`bool`, defaults to `False`): Also return each batch's generated images.
         progress (`bool`, defaults to `False`): One progress bar over all windows (the pipeline's own is turned off).
         labels (`str` or `list[str]`, *optional*): A labelled model's label for every window, or one per window
-            (`num_windows` of them); guidance_scale (`float`, defaults to 1.0), epsilon_scaling (`float`, defaults
-            to 1.0): as in the pipeline's `__call__`.
+            (`num_windows` of them); guidance_scale (`float`, defaults to 1.0), epsilon_scaling (`float`, *optional*):
+            as in the pipeline's `__call__` (`None`: the pipeline's default).
     """
     if labels is not None and not isinstance(labels, str) and len(labels) != num_windows:
         raise ValueError(f"Got {len(labels)} labels for {num_windows} windows: pass one label, or one per window.")
@@ -66,7 +66,7 @@ def sample_batches(
                 if labels is not None:
                     batch_labels = labels if isinstance(labels, str) else list(labels[first : first + count])
                     labelled = {"labels": batch_labels, "guidance_scale": guidance_scale}
-                scaled = {"epsilon_scaling": epsilon_scaling} if epsilon_scaling != 1 else {}
+                scaled = {"epsilon_scaling": epsilon_scaling} if epsilon_scaling is not None else {}
                 yield pipeline(
                     count,
                     num_inference_steps=num_inference_steps,

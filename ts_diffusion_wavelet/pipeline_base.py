@@ -22,6 +22,7 @@ from .conditional import FORECAST_GUIDANCE, IMPUTE_GUIDANCE, LONG_PATH_GUIDANCE,
 from .data.categorical import onehot_decode
 from .data.labels import WindowLabeler
 from .data.preprocessing import SeriesPreprocessor
+from .epsilon_calibration import EpsilonScalingCalibration, calibrate_epsilon_scaling
 from .label_guidance import check_guidance_scale, guided_denoise
 from .pipeline_output import ForecastOutput, ImputationOutput, TimeSeriesPipelineOutput
 from .representations import representation_from_dict
@@ -49,6 +50,9 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
         training_config (`dict`, *optional*): The resolved training configuration, kept for reference.
         labels (`dict`, *optional*): [`WindowLabeler.to_dict`] of a model trained on labelled windows: the label
             names it can be asked for (`representation.num_labels` of them).
+        epsilon_scaling (`dict`, *optional*): [`EpsilonScalingCalibration.to_dict`] of
+            [`~TimeSeriesDiffusionPipeline.calibrate_epsilon_scaling`]: its factor is the default `epsilon_scaling`
+            of free sampling.
         transform_config (`dict`, *optional*), window_size (`int`, *optional*): How pipelines saved by version 0.1
             recorded their representation (a scalogram transform or a raw window size); read only when
             `representation` is not given.
@@ -66,6 +70,7 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
         transform_config: dict[str, Any] | None = None,
         window_size: int | None = None,
         labels: dict[str, Any] | None = None,
+        epsilon_scaling: dict[str, Any] | None = None,
     ) -> None:
         super().__init__()
         record = representation if representation is not None else _legacy_record(unet, transform_config, window_size)
@@ -83,11 +88,34 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
         )
         if self.labeler is not None:  # unlabelled pipelines keep their model_index.json as before
             self.register_to_config(labels=self.labeler.to_dict())
+        if epsilon_scaling is not None:  # so do uncalibrated ones
+            self.register_to_config(epsilon_scaling=EpsilonScalingCalibration.from_dict(epsilon_scaling).to_dict())
         self.check_preprocessing()
 
     def _preprocessor(self) -> SeriesPreprocessor | None:
         record = self.config.get("preprocessing")
         return None if record is None else SeriesPreprocessor.from_dict(record)
+
+    @property
+    def default_epsilon_scaling(self) -> float:
+        """The epsilon scaling free sampling uses unless told otherwise: the calibrated factor, or 1 (none)."""
+        record = self.config.get("epsilon_scaling")
+        return 1.0 if record is None else float(record["factor"])
+
+    def calibrate_epsilon_scaling(
+        self, reference: pd.DataFrame | np.ndarray, **kwargs: Any
+    ) -> EpsilonScalingCalibration:
+        """
+        Choose the epsilon scaling at which free windows have the one-step changes of `reference` (the training
+        data, in its units) and keep it as this pipeline's default (saved by `save_pretrained`). The keyword
+        arguments are [`calibrate_epsilon_scaling`]'s (windows per round, sampler steps, seed...).
+
+        Returns:
+            [`EpsilonScalingCalibration`]: the factor and the ratios measured on the way.
+        """
+        calibration = calibrate_epsilon_scaling(self, reference, **kwargs)
+        self.register_to_config(epsilon_scaling=calibration.to_dict())
+        return calibration
 
     @property
     def channel_names(self) -> list[str]:
@@ -154,7 +182,7 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
         start_values: float | np.ndarray | None = None,
         labels: str | Sequence[str] | None = None,
         guidance_scale: float = 1.0,
-        epsilon_scaling: float = 1.0,
+        epsilon_scaling: float | None = None,
     ) -> TimeSeriesPipelineOutput | tuple:
         r"""
         Generate windows of the series.
@@ -179,11 +207,12 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
                 samples unconditionally (the null label).
             guidance_scale (`float`, defaults to 1.0): Classifier-free guidance: 1 is the plain conditional model,
                 larger values push harder towards the label (at some cost in diversity), 0 ignores it.
-            epsilon_scaling (`float`, defaults to 1.0): Divide the model's noise estimate by this at every step
+            epsilon_scaling (`float`, *optional*): Divide the model's noise estimate by this at every step
                 (Ning et al. 2024). Sampling on its own outputs, a model removes slightly too much noise and its
                 windows come out too smooth; 1.015 restored the increments of an ETTh1 model (README "The literature
-                benchmark"). The right value depends on the model: too large adds noise to calm windows, so match
-                the generated increments to the data's and check with `tsdw-evaluate`.
+                benchmark"). The right value depends on the model (too large adds noise to calm windows):
+                [`~TimeSeriesDiffusionPipeline.calibrate_epsilon_scaling`] finds it and saves it as the default
+                ([`default_epsilon_scaling`], 1 for an uncalibrated pipeline); check the result with `tsdw-evaluate`.
 
         Returns:
             [`TimeSeriesPipelineOutput`] or `tuple`: the series (and the scalograms if asked for).
@@ -192,6 +221,8 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
             batch_size, num_inference_steps, generator, output_type, start_values, return_dict, return_scalograms
         )
         check_guidance_scale(guidance_scale)
+        if epsilon_scaling is None:
+            epsilon_scaling = self.default_epsilon_scaling
         check_epsilon_scaling(epsilon_scaling)
         label_indices = self.label_indices(labels, int(batch_size), generator)
         # 1-3. Reverse diffusion in the representation's state space.

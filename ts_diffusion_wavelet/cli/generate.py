@@ -48,9 +48,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--epsilon_scaling",
         type=float,
-        default=1.0,
+        default=None,
         help="Divide the model's noise estimate by this at every step (Ning et al. 2024): 1.01-1.02 against too "
-        "smooth windows (free generation only; 1: off).",
+        "smooth windows (free generation only; 1: off). Default: the factor the pipeline was calibrated with "
+        "(train.py --calibrate_epsilon_scaling), else 1.",
     )
     parser.add_argument("--batch_size", type=int, default=64, help="Windows generated per forward pass.")
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:1, mps ...")
@@ -101,8 +102,9 @@ def check_arguments(args: argparse.Namespace) -> None:
     if args.plot is not None and Path(args.plot).suffix.lower() != ".png":
         raise ValueError(f"--plot writes a PNG; got {args.plot!r}. Use a name ending in .png.")
     generate_conditional.check_arguments(args)
-    check_epsilon_scaling(args.epsilon_scaling, "--epsilon_scaling")
-    if args.epsilon_scaling != 1 and generate_conditional.wants_conditional_job(args):
+    if args.epsilon_scaling is not None:
+        check_epsilon_scaling(args.epsilon_scaling, "--epsilon_scaling")
+    if args.epsilon_scaling is not None and generate_conditional.wants_conditional_job(args):
         raise ValueError(
             f"--epsilon_scaling {args.epsilon_scaling:g} applies to freely sampled windows; drop it with --impute, "
             "--forecast or --length, whose known values already steer the samples."
@@ -127,13 +129,15 @@ def main(argv: list[str] | None = None) -> int:
         if generate_conditional.wants_conditional_job(args):
             generate_conditional.run_conditional_job(pipeline, args)
             return 0
+        epsilon_scaling = pipeline.default_epsilon_scaling if args.epsilon_scaling is None else args.epsilon_scaling
         logger.info(
-            "Sampling %d windows with %s, %d steps, on %s (%s)",
+            "Sampling %d windows with %s, %d steps, on %s (%s)%s",
             args.num_samples,
             type(pipeline.scheduler).__name__,
             args.num_inference_steps,
             device,
             str(dtype).split(".")[-1],
+            "" if epsilon_scaling == 1 else f", epsilon scaling {epsilon_scaling:g}",
         )
         wants_images = args.plot is not None and pipeline.representation.has_images
         series, images = sample_windows(

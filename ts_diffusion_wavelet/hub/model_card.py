@@ -262,6 +262,21 @@ def _model_rows(pipeline: Any) -> list[tuple[str, Any]]:
         ("training timesteps", scheduler.config.get("num_train_timesteps")),
         ("noise schedule", scheduler.config.get("beta_schedule")),
         ("prediction type", scheduler.config.get("prediction_type")),
+        *_epsilon_scaling_row(pipeline),
+    ]
+
+
+def _epsilon_scaling_row(pipeline: Any) -> list[tuple[str, Any]]:
+    record = pipeline.config.get("epsilon_scaling")
+    if record is None:
+        return []
+    before = f"{record['tried'][0][1]:.3f}x" if record.get("tried") else "unknown"
+    return [
+        (
+            "epsilon scaling (default of free sampling)",
+            f"{record['factor']:.4f}: one-step changes {record['increment_ratio']:.3f}x the training data's "
+            f"({before} without; {record.get('num_windows')} windows, {record.get('num_inference_steps')} steps)",
+        )
     ]
 
 

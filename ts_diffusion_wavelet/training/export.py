@@ -12,6 +12,7 @@ from diffusers import DDPMScheduler
 from diffusers.training_utils import EMAModel
 
 from ..atomic import atomic_directory
+from ..data.prepare import PreparedData
 from ..pipeline_base import TimeSeriesDiffusionPipeline
 from ..representations import Representation
 from ..schedulers import make_scheduler
@@ -20,6 +21,7 @@ from ..write_errors import WRITE_ERRORS, WriteFailedError, describe_write_failur
 logger = logging.getLogger(__name__)
 
 PIPELINE_FOLDER = "pipeline"
+CALIBRATION_STEPS = 25  # how the README samples a trained pipeline: the saved sampler (DPM-Solver++), 25 steps
 
 
 def build_export_pipeline(
@@ -49,6 +51,27 @@ def build_export_pipeline(
         preprocessing=preprocessing,
         training_config=training_config,
         labels=labels,
+    )
+
+
+def calibrate_on_training_data(
+    pipeline: TimeSeriesDiffusionPipeline, data: PreparedData, num_inference_steps: int, seed: int
+) -> None:
+    """
+    Set `pipeline`'s default epsilon scaling to the factor at which its windows change from step to step as much as
+    the training rows of `data` do (`--calibrate_epsilon_scaling`), logging what was measured.
+    """
+    training_rows = data.frame.iloc[: data.train.last_row + data.preprocessor.lag]
+    logger.info("Calibrating epsilon scaling on the %d training rows", len(training_rows))
+    calibration = pipeline.calibrate_epsilon_scaling(
+        training_rows, num_inference_steps=num_inference_steps, seed=seed, progress=False
+    )
+    logger.info(
+        "Epsilon scaling %.4f saved as the sampling default: one-step changes %.3fx the data's (%s; 1: %.3fx)",
+        calibration.factor,
+        calibration.increment_ratio,
+        ", ".join(f"{name} {ratio:.3f}x" for name, ratio in calibration.channel_ratios.items()),
+        calibration.tried[0][1],
     )
 
 

@@ -27,7 +27,13 @@ from .components import make_ema, make_lr_scheduler, make_noise_scheduler, make_
 from .config import TrainingConfig
 from .data_order import ResumableShardSampler, batch_generator
 from .diffusion_loss import diffusion_loss
-from .export import PIPELINE_FOLDER, build_export_pipeline, save_pipeline
+from .export import (
+    CALIBRATION_STEPS,
+    PIPELINE_FOLDER,
+    build_export_pipeline,
+    calibrate_on_training_data,
+    save_pipeline,
+)
 from .run_lock import is_main_launch_process, output_dir_lock
 from .setup import check_output_dir, configure_logging, create_accelerator, tracker_config
 from .validation import save_sample_plot, validation_loss
@@ -418,6 +424,8 @@ def train(config: TrainingConfig) -> Path:
         pipeline_path = Path(config.output_dir) / PIPELINE_FOLDER
         if run.accelerator.is_main_process:
             pipeline = export_pipeline(run)
+            if config.calibrate_epsilon_scaling:
+                calibrate_on_training_data(pipeline, run.data, CALIBRATION_STEPS, config.seed)
             pipeline_path = save_pipeline(pipeline, config.output_dir)
             if config.push_to_hub:
                 from ..hub.push import push_trained_pipeline
