@@ -234,6 +234,7 @@ def training_arguments(args: argparse.Namespace, output_dir: Path) -> list[str]:
         "logger": "none",
         "validation_steps": 0,
         "checkpointing_steps": 10**9,  # the last step still saves one checkpoint
+        "calibrate_epsilon_scaling": "false",  # sampling here takes --epsilon_scaling or --calibrate_epsilon_scaling
     }
     if args.representation == "scalogram":
         options.update({name: getattr(args, name) for name in SCALOGRAM_ONLY})

@@ -27,6 +27,7 @@ def training_arguments(data: Path, output_dir: Path, window: int = WINDOW, steps
         "--representation", "raw", "--model_preset", "small", "--max_train_steps", str(steps),
         "--lr_warmup_steps", "100", "--logger", "none", "--num_validation_samples", "0",
         "--checkpointing_steps", str(steps), "--checkpoints_total_limit", "1", "--output_dir", str(output_dir),
+        "--calibrate_epsilon_scaling", "false",  # anomaly scores do not sample freely
     ]  # fmt: skip
 
 

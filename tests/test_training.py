@@ -40,6 +40,8 @@ TINY = [
     "0",
     "--lr_warmup_steps",
     "2",
+    "--calibrate_epsilon_scaling",  # seconds per run; the end-to-end launch and test_epsilon_calibration turn it on
+    "false",
 ]
 
 
@@ -94,11 +96,14 @@ def test_accelerate_launch_trains_on_the_bundled_data_and_the_pipeline_generates
             "2",
             "--validation_inference_steps",
             "2",
+            "--calibrate_epsilon_scaling",
+            "true",
         ],
         cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "source bundled:eurusd: 7126 rows" in result.stderr  # the data report reaches the user
+    assert "saved as the sampling default: one-step changes" in result.stderr  # the calibration's outcome is logged
     assert "Training on cpu: 1 process(es), mixed precision no" in result.stderr  # where the run trains
     assert "Pipeline saved to" in result.stdout
     # Series-space scalograms are consistent by construction: the round trip of the transform, far above 20 dB.
