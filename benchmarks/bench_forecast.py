@@ -170,20 +170,24 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         fit_seconds[name] = time.perf_counter() - started
         methods[name] = ("quantiles", lambda o, model=model: model.quantiles(series, o))
     if args.model:
-        from ts_diffusion_wavelet import load_pipeline
+        from ts_diffusion_wavelet import load_pipeline, pool_forecasts
 
-        pipe = load_pipeline(args.model)
+        pipes = [load_pipeline(model) for model in args.model]
         context = args.window - HORIZON
 
         def diffusion(origin: int) -> np.ndarray:
-            result = pipe.forecast(
-                series[origin - context : origin],
-                HORIZON,
-                args.num_samples,
-                **sampling_options(args, "forecast"),
-                seed=args.seed + origin,
-            )
-            return np.asarray(result.samples)
+            # Several models: each forecasts --num_samples from the same context and the samples are pooled.
+            results = [
+                pipe.forecast(
+                    series[origin - context : origin],
+                    HORIZON,
+                    args.num_samples,
+                    **sampling_options(args, "forecast"),
+                    seed=args.seed + origin,
+                )
+                for pipe in pipes
+            ]
+            return np.asarray(pool_forecasts(results).samples)
 
         methods["diffusion"] = ("samples", diffusion)
     rows = []
@@ -195,7 +199,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         rows.append(row)
         print(f"{name}: MAE {row['MAE']:.4f} MASE {row['MASE']:.4f} CRPS {row['CRPS']:.4f} ({seconds:.1f} s)")
     command = "python benchmarks/bench_forecast.py" + (
-        f" --model {args.model} --num_samples {args.num_samples} {sampling_flags(args, 'forecast')}"
+        f" --model {' '.join(args.model)} --num_samples {args.num_samples} {sampling_flags(args, 'forecast')}"
         if args.model
         else ""
     )
@@ -231,8 +235,12 @@ def print_record(record: dict[str, Any]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--model", help="A saved pipeline folder: adds the diffusion rows (without it: baselines).")
-    parser.add_argument("--num_samples", type=int, default=16)
+    parser.add_argument(
+        "--model",
+        nargs="+",
+        help="Saved pipeline folders: add the diffusion rows (without: baselines only); several pool their samples.",
+    )
+    parser.add_argument("--num_samples", type=int, default=16, help="Samples per origin (per model).")
     add_sampling_options(parser)
     parser.add_argument("--window", type=int, default=96, help="The model's window: context is window - 24 hours.")
     parser.add_argument("--origins", type=int, default=None, help="Keep this many origins, evenly spaced.")
