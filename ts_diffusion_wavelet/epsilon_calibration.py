@@ -122,6 +122,8 @@ def calibrate_epsilon_scaling(
         tolerance (`float`, defaults to 0.01): Stop once the ratio is within this of 1.
         max_rounds (`int`, defaults to 6): Sampling rounds at most.
         bounds (`tuple[float, float]`, defaults to `(0.9, 1.1)`): The factors allowed.
+        batch_size (`int`, defaults to 64), progress (`bool`, defaults to `True`): Windows per pipeline call, and a
+            progress bar for each round.
 
     Returns:
         [`EpsilonScalingCalibration`]: the factor and every ratio measured.
