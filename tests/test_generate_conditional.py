@@ -61,6 +61,37 @@ def test_forecast_continues_the_business_days(model, tmp_path):
     assert load_generated(output)[0].shape == (2, 7, 2)
 
 
+def test_a_forecast_pooled_with_other_models_holds_every_models_samples(model, tmp_path):
+    frame = gappy_frame().ffill()
+    source = tmp_path / "recent.csv"
+    frame.to_csv(source)
+    other = tmp_path / "other"
+    make_raw_pipeline(tiny_preprocessing("none")).save_pretrained(other)  # another model of the same columns
+    common = ["--forecast", str(source), "--horizon", "7", "--num_samples", "2", *STEPS]
+    outputs = {name: tmp_path / f"{name}.npy" for name in ("alone", "other", "pooled")}
+    assert main(["--model", str(model), *common, "--output", str(outputs["alone"])]) == 0
+    assert main(["--model", str(other), *common, "--output", str(outputs["other"])]) == 0
+    assert main(["--model", str(model), *common, "--pool_with", str(other), "--output", str(outputs["pooled"])]) == 0
+    alone, by_other, pooled = (np.load(outputs[name]) for name in ("alone", "other", "pooled"))
+    np.testing.assert_array_equal(pooled, np.concatenate([alone, by_other]))
+
+
+def test_pooling_models_of_other_columns_is_refused(model, tmp_path, capsys):
+    frame = gappy_frame().ffill()
+    source, output = tmp_path / "recent.csv", tmp_path / "out.npy"
+    frame.to_csv(source)
+    other = tmp_path / "one_column"
+    pipe = make_raw_pipeline(tiny_preprocessing())
+    pipe.register_to_config(preprocessing={**pipe.config.preprocessing, "channels": [
+        {**record, "name": f"X{i}"} for i, record in enumerate(pipe.config.preprocessing["channels"])
+    ]})  # fmt: skip
+    pipe.save_pretrained(other)
+    argv = ["--model", str(model), "--forecast", str(source), "--horizon", "7", *STEPS, "--output", str(output)]
+    assert main([*argv, "--pool_with", str(other)]) == 2
+    assert f"--pool_with {other} generates the channels ['X0', 'X1'], but --model generates" in capsys.readouterr().err
+    assert not output.exists()
+
+
 def test_guidance_reaches_the_job(model, tmp_path):
     frame = gappy_frame()
     source = tmp_path / "gappy.parquet"
@@ -99,6 +130,7 @@ def test_times_continue_at_the_last_spacing_when_no_frequency_is_found():
     [
         (["--forecast", "{source}"], "--forecast needs --horizon"),
         (["--horizon", "3"], "--horizon 3 is only read with --forecast FILE"),
+        (["--length", "40", "--pool_with", "x"], "--pool_with is only read with --forecast FILE (it pools forecasts)"),
         (["--length", "0"], "--length must be at least 1 (steps per path), got 0."),
         (["--overlap", "8"], "--overlap 8 is only read with --length N"),
         (["--length", "40", "--overlap", "0"], "`overlap` must be an integer from 1 to 29"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -17,6 +18,7 @@ import pandas as pd
 
 from ..data.sources import read_source
 from ..data.timestamps import check_duplicates, find_time_column, parse_time, sort_by_time
+from ..forecast_pooling import pool_forecasts
 from ..series_io import save_generated
 from . import generate_labels
 
@@ -32,6 +34,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     jobs.add_argument("--forecast", default=None, help="Forecast --horizon steps after this series (CSV / Parquet).")
     jobs.add_argument("--length", type=int, default=None, help="Generate --num_samples continuous paths this long.")
     parser.add_argument("--horizon", type=int, default=None, help="Steps to forecast (with --forecast).")
+    parser.add_argument(
+        "--pool_with",
+        nargs="+",
+        default=None,
+        metavar="MODEL",
+        help="With --forecast: also forecast with these pipelines (--num_samples each) and pool all the samples.",
+    )
     parser.add_argument(
         "--overlap",
         type=int,
@@ -58,6 +67,10 @@ def check_arguments(args: argparse.Namespace) -> None:
         raise ValueError("--forecast needs --horizon: the number of steps to forecast after the series.")
     if args.horizon is not None and args.forecast is None:
         raise ValueError(f"--horizon {args.horizon} is only read with --forecast FILE; add it or drop --horizon.")
+    if args.pool_with is not None and args.forecast is None:
+        raise ValueError(
+            "--pool_with is only read with --forecast FILE (it pools forecasts); add it or drop --pool_with."
+        )
     if args.length is not None and args.length < 1:
         raise ValueError(f"--length must be at least 1 (steps per path), got {args.length}.")
     if args.overlap is not None and args.length is None:
@@ -75,8 +88,8 @@ def wants_conditional_job(args: argparse.Namespace) -> bool:
     return args.impute is not None or args.forecast is not None or args.length is not None
 
 
-def run_conditional_job(pipeline: Any, args: argparse.Namespace) -> None:
-    """Run the job `args` asks for and write its samples to `args.output`."""
+def run_conditional_job(pipeline: Any, args: argparse.Namespace, pooled: Sequence[Any] = ()) -> None:
+    """Run the job `args` asks for and write its samples to `args.output` (a forecast pooled with `pooled`'s)."""
     options = {"num_inference_steps": args.num_inference_steps, "seed": args.seed}
     if args.resample is not None:  # else each job's own default
         options["resample"] = args.resample
@@ -96,10 +109,25 @@ def run_conditional_job(pipeline: Any, args: argparse.Namespace) -> None:
         what = f"{len(samples)} imputations of {len(series)} steps"
     else:
         series = read_known_series(args.forecast, pipeline.channel_names)
-        values = pipeline.forecast(series, args.horizon, args.num_samples, **labelled).samples
+        forecasts = [pipeline.forecast(series, args.horizon, args.num_samples, **labelled)]
+        forecasts += [other.forecast(series, args.horizon, args.num_samples, **options) for other in pooled]
+        values = pool_forecasts(forecasts).samples
         times, what = continue_times(series.index, args.horizon), f"{len(values)} forecasts of {args.horizon} steps"
     save_generated(args.output, values, pipeline.channel_names, times)
     logger.info("Wrote %s to %s", what, args.output)
+
+
+def check_pooled(pipeline: Any, pooled: Sequence[Any], paths: Sequence[str]) -> None:
+    """
+    Raises:
+        `ValueError`: When a `--pool_with` pipeline generates other channels than `--model`'s, naming both.
+    """
+    for other, path in zip(pooled, paths, strict=True):
+        if list(other.channel_names) != list(pipeline.channel_names):
+            raise ValueError(
+                f"--pool_with {path} generates the channels {other.channel_names}, but --model generates "
+                f"{pipeline.channel_names}; pool models trained on the same columns."
+            )
 
 
 def read_known_series(path: str, channel_names: list[str]) -> pd.DataFrame:
