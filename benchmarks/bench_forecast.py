@@ -2,6 +2,7 @@
 
     python benchmarks/bench_forecast.py                                          # baselines only
     python benchmarks/bench_forecast.py --model outputs/etth96/pipeline # with the diffusion rows
+    python benchmarks/bench_forecast.py --model A B --num_samples 16              # two models' samples pooled
     python benchmarks/bench_forecast.py --table                                  # every recorded run
 
 Rolling origins over the test part (the last 20% of ETTh1's rows, never seen in training; see
