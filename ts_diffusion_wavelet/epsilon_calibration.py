@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .batch_sampling import sample_batches
+from .batch_sampling import sample_windows
 from .clean_estimate import check_epsilon_scaling
 
 logger = logging.getLogger(__name__)
@@ -159,21 +159,16 @@ def calibrate_epsilon_scaling(
     per_channel: dict[float, np.ndarray] = {}
 
     def measure(factor: float) -> float:
-        windows = np.concatenate(
-            [
-                output.series
-                for output in sample_batches(
-                    pipeline,
-                    num_windows,
-                    num_inference_steps,
-                    seed=seed,
-                    batch_size=batch_size,
-                    scheduler=scheduler,
-                    progress=progress,
-                    labels=labels,
-                    epsilon_scaling=factor,
-                )
-            ]
+        windows, _ = sample_windows(
+            pipeline,
+            num_windows,
+            num_inference_steps,
+            seed=seed,
+            batch_size=batch_size,
+            scheduler=scheduler,
+            progress=progress,
+            labels=labels,
+            epsilon_scaling=factor,
         )
         ratios = step_change_std(windows, log_channels) / real_std
         ratio = float(np.exp(np.mean(np.log(ratios[numeric]))))
