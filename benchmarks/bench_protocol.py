@@ -279,7 +279,10 @@ def sample_series(args: argparse.Namespace, pipe: Any, count: int) -> tuple[np.n
 
 
 def calibrate(args: argparse.Namespace, pipe: Any, levels: np.ndarray) -> dict[str, Any]:
-    """`--calibrate_epsilon_scaling`: the factor matching the data's one-step changes, sampled as the run samples."""
+    """
+    `--calibrate_epsilon_scaling`: the factor matching the data's one-step changes, sampled as the run samples; set
+    as `args.epsilon_scaling` (what the run samples with and records) and returned as the calibration record.
+    """
     frame = pd.DataFrame(levels, columns=channel_names(args.dataset))
     start = time.perf_counter()
     calibration = pipe.calibrate_epsilon_scaling(

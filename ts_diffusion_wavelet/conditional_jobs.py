@@ -47,7 +47,7 @@ def impute(
         window = pipeline.window_size
         starts = _sliding_starts(len(levels), window, overlap=window // 2)
         samples = _sample(pipeline, levels, starts, num_samples, sampling)
-    median, by_level = _summaries(samples, quantiles)
+    median, by_level = sample_summaries(samples, quantiles)
     if frame is None:
         return ImputationOutput(samples=samples, median=median, quantiles=by_level)
 
@@ -96,7 +96,7 @@ def forecast(
         starts.append(start)
         filled = start + window
     samples = _sample(pipeline, series, starts, num_samples, sampling)[:, len(levels) :]
-    median, by_level = _summaries(samples, quantiles)
+    median, by_level = sample_summaries(samples, quantiles)
     return ForecastOutput(samples=samples, median=median, quantiles=by_level)
 
 
@@ -271,5 +271,6 @@ def _sample(
     return model_to_levels(filled.permute(0, 2, 1).numpy(), levels, kinds, loc, scale)
 
 
-def _summaries(samples: np.ndarray, quantiles: Sequence[float]) -> tuple[np.ndarray, dict[float, np.ndarray]]:
+def sample_summaries(samples: np.ndarray, quantiles: Sequence[float]) -> tuple[np.ndarray, dict[float, np.ndarray]]:
+    """The per-step median and quantiles (level -> array) over the samples, axis 0."""
     return np.median(samples, axis=0), {float(q): np.quantile(samples, q, axis=0) for q in quantiles}

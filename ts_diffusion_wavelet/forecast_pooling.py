@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .conditional_jobs import sample_summaries
 from .pipeline_output import ForecastOutput
 
 
@@ -45,9 +46,5 @@ def pool_forecasts(forecasts: Sequence[ForecastOutput], quantiles: Sequence[floa
             "(forecast every model from the same context with the same horizon)."
         )
     samples = np.concatenate([np.asarray(forecast.samples) for forecast in forecasts])
-    levels = list(forecasts[0].quantiles) if quantiles is None else [float(q) for q in quantiles]
-    return ForecastOutput(
-        samples=samples,
-        median=np.median(samples, axis=0),
-        quantiles={float(q): np.quantile(samples, q, axis=0) for q in levels},
-    )
+    median, by_level = sample_summaries(samples, list(forecasts[0].quantiles) if quantiles is None else quantiles)
+    return ForecastOutput(samples=samples, median=median, quantiles=by_level)

@@ -124,14 +124,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.list_labels:
             print(generate_labels.describe_labels(pipeline))
             return 0
+        pooled = [load_pipeline(path, torch_dtype=dtype).to(device) for path in args.pool_with or []]  # --forecast
+        generate_conditional.check_pooled(pipeline, pooled, args.pool_with or [])
         if args.scheduler is not None:
-            pipeline.scheduler = make_scheduler(args.scheduler, pipeline.scheduler.config)
+            for each in (pipeline, *pooled):
+                each.scheduler = make_scheduler(args.scheduler, each.scheduler.config)
         if generate_conditional.wants_conditional_job(args):
-            pooled = [load_pipeline(path, torch_dtype=dtype).to(device) for path in args.pool_with or []]
-            generate_conditional.check_pooled(pipeline, pooled, args.pool_with or [])
-            for other in pooled:
-                if args.scheduler is not None:
-                    other.scheduler = make_scheduler(args.scheduler, other.scheduler.config)
             generate_conditional.run_conditional_job(pipeline, args, pooled)
             return 0
         epsilon_scaling = pipeline.default_epsilon_scaling if args.epsilon_scaling is None else args.epsilon_scaling
