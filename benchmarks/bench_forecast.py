@@ -13,12 +13,18 @@ columns:
 - MAE of the point forecast (the samples' median; the mean for AutoETS/AutoARIMA, whose intervals are symmetric);
 - MASE: each column's MAE divided by the mean absolute seasonal-naive (24 h) error on the training part, averaged
   over the columns;
-- CRPS: from the samples (energy form) for the diffusion model; for AutoETS/AutoARIMA from their prediction
-  intervals at levels 10, 20, ..., 90% (quantiles 0.05, 0.10, ..., 0.95 with the mean as 0.5), as twice the mean
-  pinball loss over those 19 quantiles (`conditional_tasks.crps_from_quantiles`, which leaves out the outer 5% tails);
-  for seasonal naive (a point forecast) CRPS equals MAE;
-- qCRPS: that quantile approximation for every method (the diffusion model's from its samples' empirical quantiles),
-  so that the interval models and the sample models are compared on the same formula.
+- CRPS: each method's forecast distribution scored on the same footing: for the diffusion model the fair (unbiased)
+  estimate from its k samples (`conditional_tasks.fair_crps_from_samples`; the CRPS of the k samples as they are,
+  higher by about half their mean pairwise distance over k, is kept as `CRPS_ensemble`); for AutoETS/AutoARIMA,
+  whose prediction intervals are Gaussian, the exact Gaussian CRPS of the mean and standard deviation their 10-90%
+  intervals give (`conditional_tasks.gaussian_crps`); for seasonal naive (a point forecast) the MAE;
+- qCRPS: the literature's quantile approximation for every method: twice the mean pinball loss over the 19 quantiles
+  0.05, ..., 0.95 (`conditional_tasks.crps_from_quantiles`; the interval models' from their intervals with the mean as
+  the median, the diffusion model's from its samples' empirical quantiles). It leaves out the outer 5% tails and reads
+  about 5% above the CRPS for a calibrated Gaussian.
+
+Older records (no `crps` key) scored CRPS differently: the k samples as they are for the diffusion rows,
+the 19-quantile approximation for the interval models; `--table` says so above them.
 
 MAE and CRPS are in standardised units (each column's error divided by its training-part standard deviation, then
 averaged over the columns); the JSON record keeps per-column figures in data units.
@@ -53,6 +59,9 @@ from conditional_tasks import (
     add_sampling_options,
     crps_from_quantiles,
     crps_from_samples,
+    fair_crps_from_samples,
+    gaussian_crps,
+    gaussian_from_quantiles,
     load_etth1,
     machine,
     ratio_table,
@@ -73,6 +82,10 @@ STATISTICAL = {  # name -> (statsforecast class, extra arguments)
     "AutoETS seasonal": ("AutoETS", {"model": "ZZA"}),
     "AutoARIMA": ("AutoARIMA", {}),
 }
+CRPS_DEFINITION = "fair estimate from samples; exact Gaussian CRPS for interval models; MAE for point forecasts"
+OLD_CRPS_DEFINITION = (
+    "the k samples as they are; the 19-quantile approximation for interval models (records without a `crps` key)"
+)
 INTERVAL_LEVELS = (10, 20, 30, 40, 50, 60, 70, 80, 90)  # -> QUANTILE_LEVELS with the mean as the median
 
 
@@ -125,19 +138,28 @@ class StatisticalModel:
 def score(kind: str, outputs: np.ndarray, truth: np.ndarray, std: np.ndarray, scale: np.ndarray) -> dict[str, Any]:
     """
     Scores of `outputs` against `truth` `[origins, 24, channels]`: `kind` is "samples" (`[origins, k, 24, C]`) or
-    "quantiles" (`[origins, 19, 24, C]` at `QUANTILE_LEVELS`).
+    "quantiles" (`[origins, 19, 24, C]` at `QUANTILE_LEVELS`, of a Gaussian forecast).
+
+    CRPS estimates the CRPS of each method's forecast distribution the same way for every kind: the fair estimate from
+    k >= 2 samples, the exact Gaussian CRPS from the quantiles, the absolute error of a point forecast (k = 1).
+    Sample rows also keep `CRPS_ensemble`, the CRPS of their k samples as they are (higher by `E|X - X'| / (2k)`).
     """
     levels = np.asarray(QUANTILE_LEVELS)
+    extra: dict[str, Any] = {}
     if kind == "samples":
         point = np.median(outputs, axis=1)
-        crps = np.stack([crps_from_samples(s, t) for s, t in zip(outputs, truth, strict=True)])
+        ensemble = np.stack([crps_from_samples(s, t) for s, t in zip(outputs, truth, strict=True)])
+        crps = ensemble
+        if outputs.shape[1] > 1:
+            crps = np.stack([fair_crps_from_samples(s, t) for s, t in zip(outputs, truth, strict=True)])
+            extra["CRPS_ensemble"] = float((ensemble.mean(axis=(0, 1)) / std).mean())
         quantiles = np.quantile(outputs, levels, axis=1).swapaxes(0, 1)
     else:
         point = outputs[:, list(levels).index(0.5)]
         quantiles = outputs
-        crps = None
+        mean, sigma = gaussian_from_quantiles(outputs.swapaxes(0, 1), QUANTILE_LEVELS)
+        crps = gaussian_crps(mean, sigma, truth)
     qcrps = np.stack([crps_from_quantiles(q, t, QUANTILE_LEVELS) for q, t in zip(quantiles, truth, strict=True)])
-    crps = qcrps if crps is None else crps
     mae = np.abs(point - truth).mean(axis=(0, 1))
     crps_c, qcrps_c = crps.mean(axis=(0, 1)), qcrps.mean(axis=(0, 1))
     return {
@@ -145,6 +167,7 @@ def score(kind: str, outputs: np.ndarray, truth: np.ndarray, std: np.ndarray, sc
         "MASE": float((mae / scale).mean()),
         "CRPS": float((crps_c / std).mean()),
         "qCRPS": float((qcrps_c / std).mean()),
+        **extra,
         "MAE_per_column": mae.round(5).tolist(),
         "MASE_per_column": (mae / scale).round(4).tolist(),
         "CRPS_per_column": crps_c.round(5).tolist(),
@@ -221,6 +244,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "origins": len(starts),
         "history": args.history,
         "seed": args.seed,
+        "crps": CRPS_DEFINITION,
         "rows": rows,
         "machine": machine(),
         "command": command + f" --seed {args.seed}",
@@ -229,7 +253,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def print_record(record: dict[str, Any]) -> None:
-    print(f"\n{record['command']} ({record['machine']}, {record['finished']}; {record['origins']} origins)\n")
+    print(f"\n{record['command']} ({record['machine']}, {record['finished']}; {record['origins']} origins)")
+    print(f"CRPS: {record.get('crps', OLD_CRPS_DEFINITION)}\n")
     baselines = [r["method"] for r in record["rows"] if r["method"] in BASELINES]
     print(ratio_table(record["rows"], ["CRPS", "qCRPS", "MAE", "MASE"], baselines))
 

@@ -7,9 +7,11 @@ The split, the missing-value masks and the metrics live here so that `bench_impu
   `prepare_windows(validation_fraction=0.2)` holds out, so a model trained with that option never saw the test part;
 - the masks: missing completely at random (`mcar_mask`, exactly the asked fraction of the points) and blocks of 24
   consecutive hours per column (`block_mask`, non-overlapping, covering the asked fraction);
-- the metrics: MAE, CRPS from samples in the energy form (`crps_from_samples`), CRPS from quantiles
-  (`crps_from_quantiles`, the pinball-loss approximation used for models that give intervals, not samples) and MASE
-  with the seasonal (24 h) naive scale of the training part (`seasonal_scale`).
+- the metrics: MAE; CRPS from samples in the energy form, either of the k samples as they are
+  (`crps_from_samples`) or the unbiased estimate of the CRPS of the distribution they are drawn from
+  (`fair_crps_from_samples`); the exact CRPS of a Gaussian forecast (`gaussian_crps`); CRPS from quantiles
+  (`crps_from_quantiles`, the pinball-loss approximation the literature uses for every method) and MASE with the
+  seasonal (24 h) naive scale of the training part (`seasonal_scale`).
 
 Scores are reported per column in data units and, to make columns comparable, averaged over the columns after
 dividing each column's error by its training-part standard deviation ("standardised units").
@@ -25,6 +27,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.special
 
 ROOT = Path(__file__).resolve().parent
 ETTH1 = ROOT / "data" / "ETTh1.csv"
@@ -105,15 +108,79 @@ def crps_from_samples(samples: np.ndarray, truth: np.ndarray) -> np.ndarray:
     CRPS of each point from `samples` `[k, ...]` against `truth` `[...]`, in the energy form
     `E|X - y| - 0.5 E|X - X'|` (the empirical distribution of the k samples; 0 for k identical samples equal to y).
 
-    `E|X - X'|` over all k^2 pairs is computed from the sorted samples: `2 / k^2 * sum_j (2j - k + 1) x_(j)`.
+    `E|X - X'|` over all k^2 pairs is computed from the sorted samples: `2 / k^2 * sum_j (2j - k + 1) x_(j)`. As an
+    estimate of the CRPS of the distribution the samples come from it reads high by `E|X - X'| / (2k)` (the k pairs
+    of a sample with itself count as distance 0); [`fair_crps_from_samples`] removes that.
+    """
+    samples = np.asarray(samples, dtype=np.float64)
+    return np.abs(samples - truth[None]).mean(axis=0) - 0.5 * _mean_pair_distance(samples)
+
+
+def fair_crps_from_samples(samples: np.ndarray, truth: np.ndarray) -> np.ndarray:
+    """
+    Unbiased estimate, from `samples` `[k, ...]` (k >= 2), of the CRPS against `truth` of the distribution the samples
+    are drawn from: the energy form with `E|X - X'|` over the k(k - 1) pairs of distinct samples (the "fair" CRPS of
+    Ferro 2014). It does not depend on k in expectation, so sample forecasts compare with models scored on their exact
+    distribution ([`gaussian_crps`]); k identical samples still score their absolute error.
+
+    Raises:
+        `ValueError`: With fewer than 2 samples, which have no pairs.
     """
     samples = np.asarray(samples, dtype=np.float64)
     k = samples.shape[0]
-    spread = np.abs(samples - truth[None]).mean(axis=0)
-    ordered = np.sort(samples, axis=0)
+    if k < 2:
+        raise ValueError(f"The fair CRPS needs at least 2 samples per point, got {k}; use `crps_from_samples`.")
+    return np.abs(samples - truth[None]).mean(axis=0) - 0.5 * _mean_pair_distance(samples) * k / (k - 1)
+
+
+def _mean_pair_distance(samples: np.ndarray) -> np.ndarray:
+    """`E|X - X'|` over all k^2 ordered pairs of `samples` `[k, ...]`, from the sorted samples in O(k log k)."""
+    k = samples.shape[0]
     weights = (2 * np.arange(k) - k + 1).reshape((k,) + (1,) * (samples.ndim - 1))
-    pairs = 2.0 / k**2 * (weights * ordered).sum(axis=0)
-    return spread - 0.5 * pairs
+    return 2.0 / k**2 * (weights * np.sort(samples, axis=0)).sum(axis=0)
+
+
+def gaussian_crps(mean: np.ndarray, std: np.ndarray, truth: np.ndarray) -> np.ndarray:
+    """
+    Exact CRPS of the forecast `N(mean, std^2)` against `truth`, pointwise (Gneiting et al. 2005):
+    `std * (z (2 Phi(z) - 1) + 2 phi(z) - 1 / sqrt(pi))` with `z = (truth - mean) / std`; the absolute error where
+    `std` is 0.
+    """
+    mean, std, truth = (np.asarray(a, dtype=np.float64) for a in (mean, std, truth))
+    safe = np.where(std > 0, std, 1.0)
+    z = (truth - mean) / safe
+    crps = safe * (
+        z * (2 * scipy.special.ndtr(z) - 1) + 2 * np.exp(-0.5 * z**2) / np.sqrt(2 * np.pi) - 1 / np.sqrt(np.pi)
+    )
+    return np.where(std > 0, crps, np.abs(truth - mean))
+
+
+def gaussian_from_quantiles(
+    quantiles: np.ndarray, levels: tuple[float, ...], tolerance: float = 1e-3
+) -> tuple[np.ndarray, np.ndarray]:
+    """
+    `(mean, std)` of the Gaussian whose quantiles at `levels` are `quantiles` `[len(levels), ...]` (least squares of
+    the quantiles on the standard normal's), for interval models such as statsforecast's, whose intervals are Gaussian.
+
+    Raises:
+        `ValueError`: When the quantiles are not those of a Gaussian (relative misfit above `tolerance`), so that a
+            model with skewed or heavy-tailed intervals is not scored with the wrong closed form.
+    """
+    quantiles = np.asarray(quantiles, dtype=np.float64)
+    z = scipy.special.ndtri(np.asarray(levels, dtype=np.float64)).reshape((-1,) + (1,) * (quantiles.ndim - 1))
+    if not np.allclose(z.sum(), 0.0):
+        raise ValueError(f"The levels must be symmetric about 0.5 to fit a Gaussian, got {levels}.")
+    mean = quantiles.mean(axis=0)  # symmetric levels: the least-squares intercept is the mean of the quantiles
+    std = ((quantiles - mean) * z).sum(axis=0) / (z**2).sum()
+    spread = np.abs(quantiles - mean).max(axis=0)
+    misfit = np.abs(quantiles - (mean + std * z)).max(axis=0)
+    worst = float((misfit / np.where(spread > 0, spread, 1.0)).max())
+    if worst > tolerance:
+        raise ValueError(
+            f"These quantiles are not a Gaussian's (misfit up to {worst:.3g} of their spread, tolerance {tolerance}); "
+            "score them with `crps_from_quantiles`."
+        )
+    return mean, std
 
 
 def crps_from_quantiles(quantiles: np.ndarray, truth: np.ndarray, levels: tuple[float, ...]) -> np.ndarray:

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+import scipy.special
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 sys.path.insert(0, str(BENCHMARKS))  # the benchmark scripts import their helpers by name
@@ -46,6 +47,48 @@ def test_crps_matches_the_pairwise_definition_and_the_gaussian_closed_form():
     quantiles = np.quantile(large, ct.QUANTILE_LEVELS, axis=0)
     # the 19-quantile grid leaves out the tails, where the pinball loss is smallest: a little over the exact value
     assert exact < ct.crps_from_quantiles(quantiles, np.zeros(1), ct.QUANTILE_LEVELS)[0] < 1.06 * exact
+
+
+def test_fair_crps_is_unbiased_for_few_samples_where_the_plain_form_reads_high():
+    # 4000 draws of k = 4 samples from N(0, 1) scored against y = 0.5: the fair form averages to the exact CRPS,
+    # the plain form to exact + E|X - X'| / (2k) = exact + (2 / sqrt(pi)) / 8
+    rng = np.random.default_rng(4)
+    samples, truth = rng.normal(size=(4, 4000)), np.full(4000, 0.5)
+    exact = ct.gaussian_crps(np.zeros(1), np.ones(1), np.full(1, 0.5))[0]
+    assert ct.fair_crps_from_samples(samples, truth).mean() == pytest.approx(exact, abs=0.01)
+    bias = 2 / np.sqrt(np.pi) / 8
+    assert ct.crps_from_samples(samples, truth).mean() == pytest.approx(exact + bias, abs=0.01)
+
+
+def test_fair_crps_of_identical_samples_is_the_absolute_error_and_needs_two_samples():
+    truth, point = np.zeros(5), np.arange(5.0)
+    np.testing.assert_allclose(ct.fair_crps_from_samples(np.repeat(point[None], 3, 0), truth), point, atol=1e-12)
+    with pytest.raises(ValueError, match="at least 2 samples per point, got 1"):
+        ct.fair_crps_from_samples(point[None], truth)
+
+
+def test_gaussian_crps_matches_the_integral_and_is_the_absolute_error_for_zero_spread():
+    mean, std, truth = np.array([0.3, -1.0, 2.0]), np.array([0.5, 2.0, 1.0]), np.array([1.0, -1.0, -0.5])
+    grid = np.linspace(-30, 30, 600001)
+    for m, s, y in zip(mean, std, truth, strict=True):
+        cdf = 0.5 * (1 + scipy.special.erf((grid - m) / (s * np.sqrt(2))))
+        integral = np.trapezoid((cdf - (grid >= y)) ** 2, grid)
+        assert ct.gaussian_crps(np.array([m]), np.array([s]), np.array([y]))[0] == pytest.approx(integral, abs=1e-4)
+    np.testing.assert_allclose(ct.gaussian_crps(mean, np.zeros(3), truth), np.abs(truth - mean))
+
+
+def test_gaussian_from_quantiles_recovers_mean_and_std_and_refuses_other_shapes():
+    levels = ct.QUANTILE_LEVELS
+    z = scipy.special.ndtri(np.asarray(levels))[:, None]
+    mean, std = np.array([1.0, -2.0, 0.0]), np.array([0.5, 3.0, 0.0])
+    fitted_mean, fitted_std = ct.gaussian_from_quantiles(mean + std * z, levels)
+    np.testing.assert_allclose(fitted_mean, mean, atol=1e-12)
+    np.testing.assert_allclose(fitted_std, std, atol=1e-12)
+    skewed = np.exp(z)  # log-normal quantiles
+    with pytest.raises(ValueError, match="not a Gaussian's"):
+        ct.gaussian_from_quantiles(skewed, levels)
+    with pytest.raises(ValueError, match="symmetric about 0.5"):
+        ct.gaussian_from_quantiles(z[:-1], levels[:-1])
 
 
 def test_quantile_crps_of_a_point_forecast_is_the_absolute_error():
@@ -158,6 +201,25 @@ def test_interval_quantiles_follow_the_level_grid():
     np.testing.assert_array_equal(
         quantiles[:, 0], [-90, -80, -70, -60, -50, -40, -30, -20, -10, 0, *range(10, 100, 10)]
     )
+
+
+def test_forecast_scores_put_samples_gaussians_and_point_forecasts_on_one_crps_footing():
+    rng = np.random.default_rng(5)
+    truth = rng.normal(size=(6, 24, 2))
+    std, scale = np.ones(2), np.ones(2)
+    # a calibrated N(0, 1) forecast as 19 Gaussian quantiles and as 256 samples: the CRPS agree within sampling noise
+    z = scipy.special.ndtri(np.asarray(ct.QUANTILE_LEVELS))
+    quantiles = np.broadcast_to(z[None, :, None, None], (6, len(z), 24, 2)).copy()
+    gaussian = bench_forecast.score("quantiles", quantiles, truth, std, scale)
+    exact = ct.gaussian_crps(np.zeros(1), np.ones(1), truth.ravel()).mean()
+    assert gaussian["CRPS"] == pytest.approx(exact, rel=1e-9) and gaussian["qCRPS"] > gaussian["CRPS"]
+    samples = rng.normal(size=(6, 256, 24, 2))
+    sampled = bench_forecast.score("samples", samples, truth, std, scale)
+    assert sampled["CRPS"] == pytest.approx(exact, rel=0.03)
+    assert sampled["CRPS_ensemble"] > sampled["CRPS"]  # the k samples as they are read high
+    # a point forecast (k = 1): CRPS is its absolute error, with no ensemble figure
+    point = bench_forecast.score("samples", truth[:, None] + 1.0, truth, std, scale)
+    assert point["CRPS"] == pytest.approx(1.0) and point["MAE"] == pytest.approx(1.0) and "CRPS_ensemble" not in point
 
 
 def test_long_path_windows_are_cut_without_overlap_from_the_given_step():
