@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from types import SimpleNamespace
 
 import numpy as np
@@ -97,10 +98,14 @@ def test_training_end_to_end_then_every_job(tmp_path):
     train(config)
     pipe = load_pipeline(tmp_path / "run" / "pipeline")
     assert pipe.representation.channel_independent and pipe.unet.config.in_channels == 1
-    series = pipe(3, num_inference_steps=2, generator=torch.Generator().manual_seed(0)).series
+    with pytest.warns(UserWarning, match="the columns of these windows are independent of each other"):
+        series = pipe(3, num_inference_steps=2, generator=torch.Generator().manual_seed(0)).series
     assert series.shape == (3, 32, 2) and np.isfinite(series).all()
     context = frame.to_numpy()[:40]
-    forecast = pipe.forecast(context, 8, 2, num_inference_steps=2, seed=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        forecast = pipe.forecast(context, 8, 2, num_inference_steps=2, seed=0)
+    assert not [w for w in caught if "independent of each other" in str(w.message)]  # forecasts are what it is for
     assert forecast.samples.shape == (2, 8, 2) and np.isfinite(forecast.samples).all()
     gappy = frame.to_numpy()[:40].copy()
     gappy[5:9, 1] = np.nan

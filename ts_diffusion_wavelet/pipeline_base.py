@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import os
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -224,6 +225,7 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
         if epsilon_scaling is None:
             epsilon_scaling = self.default_epsilon_scaling
         check_epsilon_scaling(epsilon_scaling)
+        self._warn_if_columns_come_out_independent()
         label_indices = self.label_indices(labels, int(batch_size), generator)
         # 1-3. Reverse diffusion in the representation's state space.
         samples = self.denoise(
@@ -240,6 +242,20 @@ class TimeSeriesDiffusionPipeline(DiffusionPipeline):
         self.maybe_free_model_hooks()
         # 5. Undo the preprocessing: the data's own units.
         return self.to_output(windows, output_type, start_values, images, return_dict)
+
+    def _warn_if_columns_come_out_independent(self) -> None:
+        # A channel-independent model denoises each column from its own values only: right for impute/forecast,
+        # where the known values carry each column, but free windows lose every relation between the columns.
+        representation = self.representation
+        if getattr(representation, "channel_independent", False) and representation.state_channels > 1:
+            warnings.warn(
+                f"This pipeline's UNet is channel-independent (trained with --channels independent): each of its "
+                f"{representation.state_channels} columns is generated on its own, so the columns of these windows "
+                "are independent of each other (no cross-correlation). It is meant for impute/forecast; for windows "
+                "whose columns move together, sample a joint model (--channels joint, the default).",
+                UserWarning,
+                stacklevel=3,
+            )
 
     def check_call_arguments(
         self,
