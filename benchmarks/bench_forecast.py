@@ -71,6 +71,7 @@ from conditional_tasks import (
     seasonal_scale,
     test_start,
 )
+from tqdm.auto import tqdm
 
 ROOT = Path(__file__).resolve().parent
 RESULTS = ROOT / "results" / "forecast.json"
@@ -197,6 +198,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         from ts_diffusion_wavelet import load_pipeline, pool_forecasts
 
         pipes = [load_pipeline(model) for model in args.model]
+        for pipe in pipes:  # one bar over the origins below instead of one per forecast
+            pipe.set_progress_bar_config(disable=True)
         context = args.window - HORIZON
 
         def diffusion(origin: int) -> np.ndarray:
@@ -217,7 +220,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     rows = []
     for name, (kind, method) in methods.items():
         started = time.perf_counter()
-        outputs = np.stack([method(int(o)) for o in starts])
+        outputs = np.stack([method(int(o)) for o in tqdm(starts, desc=name, disable=name != "diffusion")])
         seconds = time.perf_counter() - started + fit_seconds.get(name, 0.0)
         row = {"method": name, **score(kind, outputs, truth, std, scale), "seconds": round(seconds, 2)}
         rows.append(row)
