@@ -23,6 +23,10 @@ columns:
   the median, the diffusion model's from its samples' empirical quantiles). It leaves out the outer 5% tails and reads
   about 5% above the CRPS for a calibrated Gaussian.
 
+Under the table, each diffusion row's CRPS over the best baseline's, with a 90% interval from a paired bootstrap over
+the origins in blocks of a week (`conditional_tasks.paired_ratio_interval`): how much the verdict depends on which
+origins were scored. `--save_samples FILE.npy` keeps the diffusion samples, to score them again without sampling.
+
 Older records (no `crps` key) scored CRPS differently: the k samples as they are for the diffusion rows,
 the 19-quantile approximation for the interval models; `--table` says so above them.
 
@@ -64,6 +68,7 @@ from conditional_tasks import (
     gaussian_from_quantiles,
     load_etth1,
     machine,
+    paired_ratio_interval,
     ratio_table,
     run_or_print_table,
     sampling_flags,
@@ -172,6 +177,8 @@ def score(kind: str, outputs: np.ndarray, truth: np.ndarray, std: np.ndarray, sc
         "MAE_per_column": mae.round(5).tolist(),
         "MASE_per_column": (mae / scale).round(4).tolist(),
         "CRPS_per_column": crps_c.round(5).tolist(),
+        # standardised CRPS of each origin (mean over hours and columns): paired comparisons between methods
+        "CRPS_per_origin": (crps / std).mean(axis=(1, 2)).round(5).tolist(),
     }
 
 
@@ -222,6 +229,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         started = time.perf_counter()
         outputs = np.stack([method(int(o)) for o in tqdm(starts, desc=name, disable=name != "diffusion")])
         seconds = time.perf_counter() - started + fit_seconds.get(name, 0.0)
+        if name == "diffusion" and args.save_samples:
+            save_samples(Path(args.save_samples), outputs)
         row = {"method": name, **score(kind, outputs, truth, std, scale), "seconds": round(seconds, 2)}
         rows.append(row)
         print(f"{name}: MAE {row['MAE']:.4f} MASE {row['MASE']:.4f} CRPS {row['CRPS']:.4f} ({seconds:.1f} s)")
@@ -255,11 +264,45 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def save_samples(path: Path, samples: np.ndarray) -> None:
+    """The diffusion samples `[origins, k, 24, channels]` (data units) as .npy, written whole or not at all."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".tmp")
+    with temporary.open("wb") as handle:
+        np.save(handle, samples)
+    temporary.replace(path)
+    print(f"Saved the diffusion samples {samples.shape} to {path}")
+
+
+def paired_comparison(rows: list[dict[str, Any]]) -> str:
+    """
+    Each non-baseline row's CRPS over the best baseline's, with the 90% interval of a bootstrap over origins in
+    blocks of a week (`conditional_tasks.paired_ratio_interval`); empty for records without per-origin CRPS.
+    """
+    baselines = [r for r in rows if r["method"] in BASELINES and "CRPS_per_origin" in r]
+    if not baselines:
+        return ""
+    best = min(baselines, key=lambda r: r["CRPS"])
+    lines = []
+    for row in rows:
+        if row["method"] in BASELINES or "CRPS_per_origin" not in row:
+            continue
+        ratio, low, high = paired_ratio_interval(row["CRPS_per_origin"], best["CRPS_per_origin"])
+        lines.append(
+            f"{row['method']} / {best['method']}: CRPS ratio {ratio:.3f}, 90% interval {low:.3f}-{high:.3f} "
+            "(paired bootstrap over origins in blocks of 7)"
+        )
+    return "\n".join(lines)
+
+
 def print_record(record: dict[str, Any]) -> None:
     print(f"\n{record['command']} ({record['machine']}, {record['finished']}; {record['origins']} origins)")
     print(f"CRPS: {record.get('crps', OLD_CRPS_DEFINITION)}\n")
     baselines = [r["method"] for r in record["rows"] if r["method"] in BASELINES]
     print(ratio_table(record["rows"], ["CRPS", "qCRPS", "MAE", "MASE"], baselines))
+    comparison = paired_comparison(record["rows"])
+    if comparison:
+        print("\n" + comparison)
 
 
 def main() -> None:
@@ -276,6 +319,7 @@ def main() -> None:
     parser.add_argument("--history", type=int, default=28 * SEASON, help="Hours AutoETS/AutoARIMA fit and filter.")
     parser.add_argument("--skip", nargs="*", default=[], choices=list(STATISTICAL), help="Leave these out.")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--save_samples", help="Also write the diffusion samples [origins, k, 24, C] to this .npy.")
     parser.add_argument("--table", action="store_true", help="Print every recorded run.")
     parser.add_argument("--results", default=str(RESULTS))
     args = parser.parse_args()

@@ -244,6 +244,36 @@ def sampling_flags(args: argparse.Namespace, job: str) -> str:
     return " ".join(f"--{name} {value}" for name, value in sampling_options(args, job).items())
 
 
+def paired_ratio_interval(
+    scores: np.ndarray,
+    reference: np.ndarray,
+    block: int = 7,
+    num_resamples: int = 2000,
+    level: float = 0.9,
+    seed: int = 0,
+) -> tuple[float, float, float]:
+    """
+    `mean(scores) / mean(reference)` over paired units (forecast origins) and its `level` interval from a circular
+    moving-block bootstrap: blocks of `block` consecutive units drawn with replacement, the same draw for both, so the
+    interval reflects how much the comparison depends on which origins were scored. Blocks (a week of daily origins
+    by default) keep neighbouring origins, whose errors are correlated, together.
+
+    Returns:
+        `(ratio, low, high)`.
+    """
+    scores, reference = np.asarray(scores, dtype=np.float64), np.asarray(reference, dtype=np.float64)
+    if scores.shape != reference.shape or scores.ndim != 1 or len(scores) < 2:
+        raise ValueError(f"Need two 1-d arrays of the same length >= 2, got {scores.shape} and {reference.shape}.")
+    n = len(scores)
+    block = min(block, n)
+    rng = np.random.default_rng(seed)
+    starts = rng.integers(0, n, size=(num_resamples, -(-n // block)))
+    index = ((starts[:, :, None] + np.arange(block)) % n).reshape(num_resamples, -1)[:, :n]
+    ratios = scores[index].mean(axis=1) / reference[index].mean(axis=1)
+    low, high = np.quantile(ratios, [(1 - level) / 2, (1 + level) / 2])
+    return float(scores.mean() / reference.mean()), float(low), float(high)
+
+
 def machine() -> str:
     """The processor and thread count a record was measured on."""
     import torch

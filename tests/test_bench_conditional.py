@@ -222,6 +222,42 @@ def test_forecast_scores_put_samples_gaussians_and_point_forecasts_on_one_crps_f
     assert point["CRPS"] == pytest.approx(1.0) and point["MAE"] == pytest.approx(1.0) and "CRPS_ensemble" not in point
 
 
+def test_paired_ratio_interval_is_exact_for_proportional_scores_and_widens_with_noise_and_narrows_with_origins():
+    def width(noise: float, n: int) -> float:
+        reference = np.random.default_rng(6).gamma(2.0, 0.2, size=n)
+        scores = 0.95 * reference * np.random.default_rng(7).lognormal(0.0, noise, size=n)
+        ratio, low, high = ct.paired_ratio_interval(scores, reference)
+        assert low < ratio < high
+        return high - low
+
+    reference = np.random.default_rng(6).gamma(2.0, 0.2, size=145)
+    assert ct.paired_ratio_interval(0.9 * reference, reference) == pytest.approx((0.9, 0.9, 0.9))
+    assert width(0.6, 145) > 2 * width(0.2, 145)  # the interval's width follows the noise (about linearly)
+    assert 2 < width(0.2, 145) / width(0.2, 1450) < 5  # and shrinks like 1 / sqrt(origins) (sqrt(10) = 3.2)
+    with pytest.raises(ValueError, match=r"same length >= 2, got \(3,\) and \(4,\)"):
+        ct.paired_ratio_interval(np.ones(3), np.ones(4))
+
+
+def test_forecast_record_prints_the_paired_comparison_and_saves_samples_whole(tmp_path, capsys):
+    rng = np.random.default_rng(8)
+    arima = rng.gamma(2.0, 0.2, size=30)
+    rows = [
+        {"method": "seasonal naive", "CRPS": 2 * arima.mean(), "CRPS_per_origin": (2 * arima).tolist()},
+        {"method": "AutoARIMA", "CRPS": arima.mean(), "CRPS_per_origin": arima.tolist()},
+        {"method": "diffusion", "CRPS": 0.8 * arima.mean(), "CRPS_per_origin": (0.8 * arima).tolist()},
+    ]
+    for row in rows:
+        row.update(qCRPS=row["CRPS"], MAE=row["CRPS"], MASE=row["CRPS"])
+    record = {"command": "c", "machine": "m", "finished": "f", "origins": 30, "crps": "x", "rows": rows}
+    bench_forecast.print_record(record)
+    assert "diffusion / AutoARIMA: CRPS ratio 0.800, 90% interval 0.800-0.800" in capsys.readouterr().out
+    samples = rng.normal(size=(3, 4, 24, 2))
+    path = tmp_path / "out" / "samples.npy"
+    bench_forecast.save_samples(path, samples)
+    np.testing.assert_array_equal(np.load(path), samples)
+    assert sorted(p.name for p in path.parent.iterdir()) == ["samples.npy"]
+
+
 def test_long_path_windows_are_cut_without_overlap_from_the_given_step():
     paths = np.arange(2 * 50, dtype=float).reshape(2, 50, 1)
     windows = bench_long_paths.cut_windows(paths, 16, 5)
