@@ -50,6 +50,7 @@ the origin as context. The model is the package's raw UNet trained on the first 
 from __future__ import annotations
 
 import argparse
+import os
 import time
 import warnings
 from datetime import datetime, timezone
@@ -264,6 +265,21 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def check_samples_path(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Refuse a `--save_samples` that could not be written before an hour of sampling, not after it."""
+    path = Path(args.save_samples)
+    if not args.model:
+        parser.error("--save_samples keeps the diffusion samples: it needs --model.")
+    if path.suffix != ".npy":
+        parser.error(f"--save_samples must name a .npy file, got {str(path)!r}.")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        parser.error(f"--save_samples: cannot create the folder {str(path.parent)!r} ({error.strerror}).")
+    if not os.access(path.parent, os.W_OK):
+        parser.error(f"--save_samples: the folder {str(path.parent)!r} is not writable; choose another path.")
+
+
 def save_samples(path: Path, samples: np.ndarray) -> None:
     """The diffusion samples `[origins, k, 24, channels]` (data units) as .npy, written whole or not at all."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -323,6 +339,8 @@ def main() -> None:
     parser.add_argument("--table", action="store_true", help="Print every recorded run.")
     parser.add_argument("--results", default=str(RESULTS))
     args = parser.parse_args()
+    if args.save_samples:
+        check_samples_path(parser, args)
     run_or_print_table(Path(args.results), args.table, lambda: run(args), print_record)
 
 

@@ -258,6 +258,20 @@ def test_forecast_record_prints_the_paired_comparison_and_saves_samples_whole(tm
     assert sorted(p.name for p in path.parent.iterdir()) == ["samples.npy"]
 
 
+def test_save_samples_is_refused_before_sampling_when_it_could_not_be_written(tmp_path, monkeypatch, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    for argv, message in [
+        (["--save_samples", str(tmp_path / "s.npy")], "--save_samples keeps the diffusion samples: it needs --model"),
+        (["--model", "m", "--save_samples", str(tmp_path / "s.csv")], "--save_samples must name a .npy file"),
+        (["--model", "m", "--save_samples", str(blocker / "s.npy")], "--save_samples: cannot create the folder"),
+    ]:
+        monkeypatch.setattr(sys, "argv", ["bench_forecast.py", *argv])
+        with pytest.raises(SystemExit):
+            bench_forecast.main()
+        assert message in capsys.readouterr().err
+
+
 def test_long_path_windows_are_cut_without_overlap_from_the_given_step():
     paths = np.arange(2 * 50, dtype=float).reshape(2, 50, 1)
     windows = bench_long_paths.cut_windows(paths, 16, 5)
