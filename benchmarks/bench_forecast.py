@@ -79,6 +79,8 @@ from conditional_tasks import (
 )
 from tqdm.auto import tqdm
 
+from ts_diffusion_wavelet.atomic import atomic_file
+
 ROOT = Path(__file__).resolve().parent
 RESULTS = ROOT / "results" / "forecast.json"
 HORIZON = 24
@@ -282,11 +284,9 @@ def check_samples_path(parser: argparse.ArgumentParser, args: argparse.Namespace
 
 def save_samples(path: Path, samples: np.ndarray) -> None:
     """The diffusion samples `[origins, k, 24, channels]` (data units) as .npy, written whole or not at all."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    with temporary.open("wb") as handle:
+    # through a handle: np.save given the temporary's path would append ".npy" to its name
+    with atomic_file(path) as temporary, temporary.open("wb") as handle:
         np.save(handle, samples)
-    temporary.replace(path)
     print(f"Saved the diffusion samples {samples.shape} to {path}")
 
 
