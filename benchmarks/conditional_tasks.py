@@ -20,6 +20,7 @@ dividing each column's error by its training-part standard deviation ("standardi
 from __future__ import annotations
 
 import argparse
+import json
 import platform
 from collections.abc import Callable
 from pathlib import Path
@@ -28,6 +29,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import scipy.special
+
+from ts_diffusion_wavelet.atomic import atomic_file
 
 ROOT = Path(__file__).resolve().parent
 ETTH1 = ROOT / "data" / "ETTh1.csv"
@@ -309,23 +312,17 @@ def ratio_table(
 
 
 def append_record(path: Path, record: dict[str, object]) -> None:
-    """Append `record` to the JSON list at `path` (written to a temporary file, then renamed)."""
-    import json
-
+    """Append `record` to the JSON list at `path`, atomically (the file keeps its one-space indent)."""
     records = json.loads(path.read_text()) if path.exists() else []
     records.append(record)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".json.tmp")
-    temporary.write_text(json.dumps(records, indent=1) + "\n")
-    temporary.replace(path)
+    with atomic_file(path) as temporary:
+        temporary.write_text(json.dumps(records, indent=1) + "\n")
 
 
 def run_or_print_table(
     results: Path, table: bool, run: Callable[[], dict[str, Any]], print_record: Callable[[dict[str, Any]], None]
 ) -> None:
     """`--table`: print every record in `results`; else run, append the record and print it."""
-    import json
-
     if table:
         for record in json.loads(results.read_text()) if results.exists() else []:
             print_record(record)

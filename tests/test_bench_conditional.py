@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from types import SimpleNamespace
@@ -299,3 +300,16 @@ def test_window_std_percentiles_read_one_for_the_data_and_scale_with_its_volatil
     flat = to_returns(np.exp(np.cumsum(rng.normal(size=(300, 65, 1)) * 0.011, axis=1)), "log")
     low, _, high = bench_long_paths.window_std_percentiles(flat, real)
     assert low > 1.5 and high < 0.7
+
+
+def test_append_record_adds_to_the_list_in_place_and_a_failed_record_leaves_the_file_as_it_was(tmp_path):
+    results = tmp_path / "runs" / "forecast.json"
+    ct.append_record(results, {"run": 1})
+    ct.append_record(results, {"run": 2})
+    assert json.loads(results.read_text()) == [{"run": 1}, {"run": 2}]
+    assert results.read_text().startswith('[\n {\n  "run": 1')  # one-space indent, as the shipped records
+    before = results.read_text()
+    with pytest.raises(TypeError):
+        ct.append_record(results, {"run": object()})  # not JSON: refused before anything is replaced
+    assert results.read_text() == before
+    assert sorted(p.name for p in results.parent.iterdir()) == ["forecast.json"]  # no temporary left behind
