@@ -205,7 +205,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         fit_seconds[name] = time.perf_counter() - started
         methods[name] = ("quantiles", lambda o, model=model: model.quantiles(series, o))
     if args.model:
-        from ts_diffusion_wavelet import load_pipeline, pool_forecasts
+        from ts_diffusion_wavelet import load_pipeline, pool_forecasts, pooled_seeds
 
         pipes = [load_pipeline(model) for model in args.model]
         for pipe in pipes:  # one bar over the origins below instead of one per forecast
@@ -213,16 +213,17 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         context = args.window - HORIZON
 
         def diffusion(origin: int) -> np.ndarray:
-            # Several models: each forecasts --num_samples from the same context and the samples are pooled.
+            # Several models: each forecasts --num_samples from the same context, from its own noise, and the
+            # samples are pooled.
             results = [
                 pipe.forecast(
                     series[origin - context : origin],
                     HORIZON,
                     args.num_samples,
                     **sampling_options(args, "forecast"),
-                    seed=args.seed + origin,
+                    seed=seed,
                 )
-                for pipe in pipes
+                for pipe, seed in zip(pipes, pooled_seeds(args.seed + origin, len(pipes)), strict=True)
             ]
             return np.asarray(pool_forecasts(results).samples)
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from pipeline_fixtures import WINDOW, make_raw_pipeline, make_scalogram_pipeline, tiny_preprocessing
 
-from ts_diffusion_wavelet import pool_forecasts
+from ts_diffusion_wavelet import pool_forecasts, pooled_seeds
 from ts_diffusion_wavelet.data import geometric_prices
 
 
@@ -32,3 +32,13 @@ def test_forecasts_of_different_shapes_or_none_are_refused():
         pool_forecasts([short, long])
     with pytest.raises(ValueError, match="needs at least one forecast"):
         pool_forecasts([])
+
+
+def test_pooled_seeds_keep_the_first_models_seed_and_give_every_other_its_own():
+    assert pooled_seeds(7, 1) == [7]
+    seeds = pooled_seeds(7, 4)
+    assert seeds[0] == 7 and len(set(seeds)) == 4
+    assert seeds == pooled_seeds(7, 4)  # reproducible
+    assert pooled_seeds(8, 4)[1:] != seeds[1:]  # nearby seeds do not share the other models' noise
+    assert not set(pooled_seeds(8, 4)) & set(seeds)
+    assert pooled_seeds(None, 3) == [None, None, None]  # fresh noise stays fresh

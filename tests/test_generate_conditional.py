@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from pipeline_fixtures import CHANNELS, make_raw_pipeline, tiny_preprocessing
 
-from ts_diffusion_wavelet import load_generated, load_pipeline
+from ts_diffusion_wavelet import load_generated, load_pipeline, pooled_seeds
 from ts_diffusion_wavelet.cli.generate import main
 from ts_diffusion_wavelet.cli.generate_conditional import continue_times
 from ts_diffusion_wavelet.data import geometric_prices
@@ -69,11 +69,24 @@ def test_a_forecast_pooled_with_other_models_holds_every_models_samples(model, t
     make_raw_pipeline(tiny_preprocessing("none")).save_pretrained(other)  # another model of the same columns
     common = ["--forecast", str(source), "--horizon", "7", "--num_samples", "2", *STEPS]
     outputs = {name: tmp_path / f"{name}.npy" for name in ("alone", "other", "pooled")}
-    assert main(["--model", str(model), *common, "--output", str(outputs["alone"])]) == 0
-    assert main(["--model", str(other), *common, "--output", str(outputs["other"])]) == 0
-    assert main(["--model", str(model), *common, "--pool_with", str(other), "--output", str(outputs["pooled"])]) == 0
+    other_seed = pooled_seeds(0, 2)[1]  # the pooled model draws its own noise, not --seed 0's
+    assert main(["--model", str(model), *common, "--seed", "0", "--output", str(outputs["alone"])]) == 0
+    assert main(["--model", str(other), *common, "--seed", str(other_seed), "--output", str(outputs["other"])]) == 0
+    pooled_argv = ["--model", str(model), *common, "--seed", "0", "--pool_with", str(other)]
+    assert main([*pooled_argv, "--output", str(outputs["pooled"])]) == 0
     alone, by_other, pooled = (np.load(outputs[name]) for name in ("alone", "other", "pooled"))
     np.testing.assert_array_equal(pooled, np.concatenate([alone, by_other]))
+
+
+def test_a_model_pooled_with_itself_adds_new_draws_not_copies(model, tmp_path):
+    frame = gappy_frame().ffill()
+    source, output = tmp_path / "recent.csv", tmp_path / "pooled.npy"
+    frame.to_csv(source)
+    argv = ["--model", str(model), "--forecast", str(source), "--horizon", "7", "--num_samples", "2", *STEPS]
+    assert main([*argv, "--pool_with", str(model), "--output", str(output)]) == 0
+    pooled = np.load(output)
+    assert pooled.shape == (4, 7, 2)
+    assert np.abs(pooled[:2] - pooled[2:]).min() > 0  # same model, same --seed: still four different samples
 
 
 def test_pooling_models_of_other_columns_is_refused(model, tmp_path, capsys):

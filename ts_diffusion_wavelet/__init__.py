@@ -21,7 +21,7 @@ from .data import (
 )
 from .epsilon_calibration import EpsilonScalingCalibration, calibrate_epsilon_scaling
 from .filter_bank import clear_cache, cwt, icwt
-from .forecast_pooling import pool_forecasts
+from .forecast_pooling import pool_forecasts, pooled_seeds
 from .models import build_unet1d, build_unet2d
 from .pipeline_base import TimeSeriesDiffusionPipeline
 from .pipeline_legacy import RawDiffusionPipeline, ScalogramDiffusionPipeline
@@ -112,6 +112,7 @@ __all__ = [
     "make_baselines",
     "make_scheduler",
     "pool_forecasts",
+    "pooled_seeds",
     "max_scale_for_length",
     "nyquist_scale",
     "parse_config",

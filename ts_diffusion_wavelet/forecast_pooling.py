@@ -12,6 +12,8 @@ import numpy as np
 from .conditional_jobs import sample_summaries
 from .pipeline_output import ForecastOutput
 
+POOL_KEY = 0x706F6F6C  # "pool": a third SeedSequence word, so these seeds are not any window's (seed, index) stream
+
 
 def pool_forecasts(forecasts: Sequence[ForecastOutput], quantiles: Sequence[float] | None = None) -> ForecastOutput:
     """
@@ -32,10 +34,14 @@ def pool_forecasts(forecasts: Sequence[ForecastOutput], quantiles: Sequence[floa
 
     Examples:
         ```py
-        >>> joint = pipe.forecast(context, 24, num_samples=16)
-        >>> independent = pipe_ci.forecast(context, 24, num_samples=16)
+        >>> first, second = pooled_seeds(0, 2)   # one noise stream per model
+        >>> joint = pipe.forecast(context, 24, num_samples=16, seed=first)
+        >>> independent = pipe_ci.forecast(context, 24, num_samples=16, seed=second)
         >>> pooled = pool_forecasts([joint, independent])   # 32 samples
         ```
+
+    Forecasts drawn with the same seed share their noise sample by sample, so two similar models give near copies
+    and the pool is fewer independent draws than it holds; seed each model with [`pooled_seeds`].
     """
     if not forecasts:
         raise ValueError("pool_forecasts needs at least one forecast; pass the outputs of `pipe.forecast`.")
@@ -48,3 +54,23 @@ def pool_forecasts(forecasts: Sequence[ForecastOutput], quantiles: Sequence[floa
     samples = np.concatenate([np.asarray(forecast.samples) for forecast in forecasts])
     median, by_level = sample_summaries(samples, list(forecasts[0].quantiles) if quantiles is None else quantiles)
     return ForecastOutput(samples=samples, median=median, quantiles=by_level)
+
+
+def pooled_seeds(seed: int | None, count: int) -> list[int | None]:
+    """
+    One seed per pooled model: the first is `seed` itself (a model forecasts as it would alone), the others are
+    drawn from `(seed, model number)` (keyed apart from the per-sample streams), so no two models start from the
+    same noise.
+
+    Args:
+        seed (`int` or `None`): The forecast's seed; `None` (fresh noise for every model) stays `None`.
+        count (`int`): How many models are pooled.
+
+    Returns:
+        `list`: `count` seeds, distinct for an integer `seed`.
+    """
+    if seed is None:
+        return [None] * count
+    return [seed] + [
+        int(np.random.SeedSequence([seed, model, POOL_KEY]).generate_state(1)[0]) for model in range(1, count)
+    ]

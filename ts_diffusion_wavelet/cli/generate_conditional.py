@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..data.sources import read_source
 from ..data.timestamps import check_duplicates, find_time_column, parse_time, sort_by_time
-from ..forecast_pooling import pool_forecasts
+from ..forecast_pooling import pool_forecasts, pooled_seeds
 from ..series_io import save_generated
 from . import generate_labels
 
@@ -109,8 +109,13 @@ def run_conditional_job(pipeline: Any, args: argparse.Namespace, pooled: Sequenc
         what = f"{len(samples)} imputations of {len(series)} steps"
     else:
         series = read_known_series(args.forecast, pipeline.channel_names)
-        forecasts = [pipeline.forecast(series, args.horizon, args.num_samples, **labelled)]
-        forecasts += [other.forecast(series, args.horizon, args.num_samples, **options) for other in pooled]
+        # Each pooled model draws its own noise: the same seed would give similar models near-copies of one sample.
+        first, *others = pooled_seeds(args.seed, 1 + len(pooled))
+        forecasts = [pipeline.forecast(series, args.horizon, args.num_samples, **{**labelled, "seed": first})]
+        forecasts += [
+            other.forecast(series, args.horizon, args.num_samples, **{**options, "seed": seed})
+            for other, seed in zip(pooled, others, strict=True)
+        ]
         values = pool_forecasts(forecasts).samples
         times, what = continue_times(series.index, args.horizon), f"{len(values)} forecasts of {args.horizon} steps"
     save_generated(args.output, values, pipeline.channel_names, times)
