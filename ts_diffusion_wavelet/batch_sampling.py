@@ -14,12 +14,12 @@ from tqdm.auto import tqdm
 
 from .pipeline_output import TimeSeriesPipelineOutput
 from .schedulers import make_scheduler
+from .seeding import derived_seed
 
 
 def window_generator(seed: int, index: int) -> torch.Generator:
     """Window `index`'s CPU generator; `SeedSequence` keeps nearby seeds apart (`seed + index` would share windows)."""
-    state = int(np.random.SeedSequence([seed, index]).generate_state(1)[0])
-    return torch.Generator().manual_seed(state)
+    return torch.Generator().manual_seed(derived_seed(seed, index))
 
 
 def sample_batches(

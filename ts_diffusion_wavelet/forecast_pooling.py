@@ -11,6 +11,7 @@ import numpy as np
 
 from .conditional_jobs import sample_summaries
 from .pipeline_output import ForecastOutput
+from .seeding import derived_seed
 
 POOL_KEY = 0x706F6F6C  # "pool": a third SeedSequence word, so these seeds are not any window's (seed, index) stream
 
@@ -71,6 +72,4 @@ def pooled_seeds(seed: int | None, count: int) -> list[int | None]:
     """
     if seed is None:
         return [None] * count
-    return [seed] + [
-        int(np.random.SeedSequence([seed, model, POOL_KEY]).generate_state(1)[0]) for model in range(1, count)
-    ]
+    return [seed] + [derived_seed(seed, model, POOL_KEY) for model in range(1, count)]

@@ -109,9 +109,9 @@ def run_conditional_job(pipeline: Any, args: argparse.Namespace, pooled: Sequenc
         what = f"{len(samples)} imputations of {len(series)} steps"
     else:
         series = read_known_series(args.forecast, pipeline.channel_names)
+        forecasts = [pipeline.forecast(series, args.horizon, args.num_samples, **labelled)]
         # Each pooled model draws its own noise: the same seed would give similar models near-copies of one sample.
-        first, *others = pooled_seeds(args.seed, 1 + len(pooled))
-        forecasts = [pipeline.forecast(series, args.horizon, args.num_samples, **{**labelled, "seed": first})]
+        others = pooled_seeds(args.seed, 1 + len(pooled))[1:]
         forecasts += [
             other.forecast(series, args.horizon, args.num_samples, **{**options, "seed": seed})
             for other, seed in zip(pooled, others, strict=True)

@@ -8,6 +8,8 @@ import numpy as np
 import torch
 from torch.utils.data import Sampler
 
+from ..seeding import derived_seed
+
 
 class ResumableShardSampler(Sampler[int]):
     """
@@ -52,7 +54,7 @@ class ResumableShardSampler(Sampler[int]):
 
     def epoch_indices(self, epoch: int) -> np.ndarray:
         """This process's indices for `epoch`, in order, before any skipping."""
-        generator = torch.Generator().manual_seed(int(np.random.SeedSequence([self.seed, epoch]).generate_state(1)[0]))
+        generator = torch.Generator().manual_seed(derived_seed(self.seed, epoch))
         order = torch.randperm(self.num_samples, generator=generator).numpy()
         return order[self.rank :: self.world_size][: self.num_batches * self.batch_size]
 
@@ -69,5 +71,4 @@ def batch_generator(seed: int, epoch: int, batch: int, rank: int, device: torch.
     A generator for one batch's noise and timesteps, seeded by its place in training rather than by global RNG
     state, so a resumed run draws exactly what the uninterrupted run would have.
     """
-    state = int(np.random.SeedSequence([seed, epoch, batch, rank, 1]).generate_state(1)[0])
-    return torch.Generator(device=device).manual_seed(state)
+    return torch.Generator(device=device).manual_seed(derived_seed(seed, epoch, batch, rank, 1))
